@@ -1,0 +1,209 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts import roles, selectors
+from accounts.admin_base import ReferenceAdmin, ScopedAdmin, ScopedInline
+from accounts.models import (
+    Enterprise,
+    EnterpriseMembership,
+    Funder,
+    FunderMembership,
+    KbliCode,
+    OfficeMembership,
+    Product,
+    Province,
+    Regency,
+    Sector,
+    TradeOffice,
+    User,
+)
+
+
+@admin.register(Province)
+class ProvinceAdmin(ReferenceAdmin):
+    list_display = ["name_id", "name_en", "code_bps", "code_kemendagri"]
+    search_fields = ["name_id", "name_en", "code_bps", "code_kemendagri"]
+
+
+@admin.register(Regency)
+class RegencyAdmin(ReferenceAdmin):
+    list_display = ["name_id", "kind", "province", "code_bps", "code_kemendagri"]
+    list_filter = ["kind", "province"]
+    list_select_related = ["province"]
+    search_fields = ["name_id", "name_en", "code_bps", "code_kemendagri"]
+    autocomplete_fields = ["province"]
+
+
+@admin.register(Sector)
+class SectorAdmin(ReferenceAdmin):
+    list_display = ["name_id", "name_en", "code"]
+    search_fields = ["name_id", "name_en", "code"]
+
+
+class OfficeMembershipInline(ScopedInline):
+    model = OfficeMembership
+    edited_by = "superuser"
+    autocomplete_fields = ["user"]
+
+
+@admin.register(TradeOffice)
+class TradeOfficeAdmin(ScopedAdmin):
+    edited_by = "superuser"
+    list_display = ["name", "kind", "province", "ikm_population", "exporter_target_percent"]
+    list_filter = ["kind", "province"]
+    list_select_related = ["province"]
+    search_fields = ["name", "short_name"]
+    autocomplete_fields = ["province", "regency"]
+    inlines = [OfficeMembershipInline]
+
+    def visible_queryset(self, request, queryset):
+        return queryset.filter(pk__in=roles.office_ids(request.user))
+
+
+class FunderMembershipInline(ScopedInline):
+    model = FunderMembership
+    edited_by = "superuser"
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Funder)
+class FunderAdmin(ReferenceAdmin):
+    list_display = ["name", "short_name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name"]
+    inlines = [FunderMembershipInline]
+
+
+class ProductInline(ScopedInline):
+    model = Product
+    fields = ["name", "hs_code", "monthly_capacity", "unit"]
+
+
+class KbliCodeInline(ScopedInline):
+    model = KbliCode
+
+
+class EnterpriseMembershipInline(ScopedInline):
+    model = EnterpriseMembership
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(ScopedAdmin):
+    list_display = [
+        "name",
+        "nib",
+        "owner_name",
+        "province",
+        "regency",
+        "size_class",
+        "export_status",
+        "registered_by",
+    ]
+    list_filter = ["size_class", "export_status", "women_owned", "women_led", "province", "sector"]
+    list_select_related = ["province", "regency", "registered_by"]
+    search_fields = ["name", "nib", "owner_name"]
+    autocomplete_fields = ["province", "regency", "sector", "registered_by"]
+    readonly_fields = ["data_sharing_consent_at", "data_sharing_consent_by", "created_at"]
+    inlines = [ProductInline, KbliCodeInline, EnterpriseMembershipInline]
+    fieldsets = [
+        (None, {"fields": ["name", "nib", "kbli_version", "registered_by"]}),
+        (
+            _("Owner"),
+            {"fields": ["owner_name", "owner_gender", "owner_birth_year", "women_owned", "women_led"]},
+        ),
+        (_("Location and sector"), {"fields": ["province", "regency", "address", "sector"]}),
+        (
+            _("Size and exports"),
+            {
+                "fields": [
+                    "annual_revenue",
+                    "size_class",
+                    "size_class_basis",
+                    "employees_women",
+                    "employees_men",
+                    "export_status",
+                ]
+            },
+        ),
+        (
+            _("Consent"),
+            {"fields": ["data_sharing_consent_at", "data_sharing_consent_by", "created_at"]},
+        ),
+    ]
+    scoped_choices = {
+        "registered_by": lambda request: selectors.offices_visible_to(request.user),
+    }
+
+    def visible_queryset(self, request, queryset):
+        return queryset.filter(pk__in=selectors.enterprises_visible_to(request.user).values("pk"))
+
+    def editable_queryset(self, request, queryset):
+        return queryset.filter(pk__in=selectors.enterprises_editable_by(request.user).values("pk"))
+
+
+@admin.register(Product)
+class ProductAdmin(ScopedAdmin):
+    list_display = ["name", "hs_code", "enterprise", "monthly_capacity", "unit"]
+    list_select_related = ["enterprise"]
+    search_fields = ["name", "hs_code", "enterprise__name"]
+    autocomplete_fields = ["enterprise"]
+    scoped_choices = {"enterprise": lambda request: selectors.enterprises_editable_by(request.user)}
+
+    def visible_queryset(self, request, queryset):
+        visible = selectors.enterprises_visible_to(request.user)
+        return queryset.filter(enterprise__in=visible.values("pk"))
+
+    def editable_queryset(self, request, queryset):
+        editable = selectors.enterprises_editable_by(request.user)
+        return queryset.filter(enterprise__in=editable.values("pk"))
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email"]
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdmin, DjangoUserAdmin):
+    """Superusers edit every account; office staff edit the participants of their enterprises."""
+
+    form = UserEditForm
+    add_form = UserCreationForm
+    ordering = ["email"]
+    list_display = ["email", "full_name", "phone", "is_staff", "is_national_viewer", "is_active"]
+    list_filter = ["is_staff", "is_superuser", "is_national_viewer", "is_active"]
+    search_fields = ["email", "full_name", "phone"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Profile"), {"fields": ["full_name", "phone", "preferred_language"]}),
+        (
+            _("Access"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "is_national_viewer"]},
+        ),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
+    ]
+    filter_horizontal = []
+
+    def visible_queryset(self, request, queryset):
+        enterprises = selectors.enterprises_editable_by(request.user)
+        return queryset.filter(
+            enterprise_memberships__enterprise__in=enterprises.values("pk")
+        ).distinct()
+
+    def get_readonly_fields(self, request, obj=None):
+        if roles.is_platform_admin(request.user):
+            return ["last_login", "date_joined"]
+        return ["is_staff", "is_superuser", "is_national_viewer", "last_login", "date_joined"]

@@ -1,0 +1,56 @@
+"""Scoped reads of accounts' data.
+
+An enterprise is visible to the staff of the office that registered it; the apps above
+(cohorts) add the enterprises taking part in an office's programmes by registering a scope
+function here, since accounts imports nothing from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Q, QuerySet
+
+from accounts import roles
+from accounts.models import Enterprise, TradeOffice, User
+
+EnterpriseScope = Callable[[frozenset[int]], Q]
+_extra_enterprise_scopes: list[EnterpriseScope] = []
+
+
+def register_enterprise_scope(scope: EnterpriseScope) -> None:
+    """Add a rule: given office ids, a Q of further enterprises their staff may read."""
+    if scope not in _extra_enterprise_scopes:
+        _extra_enterprise_scopes.append(scope)
+
+
+def enterprises_editable_by(user: User) -> QuerySet[Enterprise]:
+    """Enterprises whose record the user may change."""
+    if roles.is_platform_admin(user):
+        return Enterprise.objects.all()
+    offices = roles.office_ids(user)
+    if offices:
+        return Enterprise.objects.filter(registered_by_id__in=offices)
+    return Enterprise.objects.none()
+
+
+def enterprises_visible_to(user: User) -> QuerySet[Enterprise]:
+    """Enterprises the user may read."""
+    if roles.reads_everything(user):
+        return Enterprise.objects.all()
+    condition = Q(pk__in=[])
+    offices = roles.office_ids(user)
+    if offices:
+        condition |= Q(registered_by_id__in=offices)
+        for scope in _extra_enterprise_scopes:
+            condition |= Q(pk__in=Enterprise.objects.filter(scope(offices)).values("pk"))
+    own = roles.enterprise_ids(user)
+    if own:
+        condition |= Q(pk__in=own)
+    return Enterprise.objects.filter(condition)
+
+
+def offices_visible_to(user: User) -> QuerySet[TradeOffice]:
+    if roles.reads_everything(user):
+        return TradeOffice.objects.all()
+    return TradeOffice.objects.filter(pk__in=roles.office_ids(user))

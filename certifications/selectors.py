@@ -1,0 +1,32 @@
+"""Scoped reads of certification requests."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from accounts import roles
+from certifications.models import Case
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Staff: requests their office assists; participants: their enterprises' requests;
+    analysts: requests in programmes their funders fund or subsidies they pay."""
+    if roles.reads_everything(user):
+        return Case.objects.all()
+    condition = Q(pk__in=[])
+    offices = roles.office_ids(user)
+    if offices:
+        condition |= Q(office_id__in=offices)
+    funders = roles.funder_ids(user)
+    if funders:
+        condition |= Q(program__fundings__funder_id__in=funders) | Q(subsidy_funder_id__in=funders)
+    own = roles.enterprise_ids(user)
+    if own:
+        condition |= Q(enterprise_id__in=own)
+    return Case.objects.filter(pk__in=Case.objects.filter(condition).values("pk"))
+
+
+def cases_managed_by(user) -> QuerySet[Case]:
+    if roles.is_platform_admin(user):
+        return Case.objects.all()
+    return Case.objects.filter(office_id__in=roles.office_ids(user))

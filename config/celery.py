@@ -1,0 +1,25 @@
+"""The Celery app. The beat schedule lives here, each entry saying when it runs."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("naikkelas")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Every 5 minutes: seat offers whose reply deadline has passed go to the next on the list.
+    "expire-seat-offers": {
+        "task": "cohorts.tasks.expire_seat_offers",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Every minute: reminders whose time has come are claimed and sent.
+    "dispatch-due-reminders": {
+        "task": "notifications.tasks.dispatch_due_reminders",
+        "schedule": crontab(minute="*"),
+    },
+}
