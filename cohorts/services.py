@@ -1,1 +1,0 @@
-"""services of the cohorts app."""

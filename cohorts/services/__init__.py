@@ -1,0 +1,1 @@
+"""Writes on programmes, enrollments and classes; import the module you need."""
