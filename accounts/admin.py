@@ -112,7 +112,15 @@ class EnterpriseAdmin(ScopedAdmin):
         (None, {"fields": ["name", "nib", "kbli_version", "registered_by"]}),
         (
             _("Owner"),
-            {"fields": ["owner_name", "owner_gender", "owner_birth_year", "women_owned", "women_led"]},
+            {
+                "fields": [
+                    "owner_name",
+                    "owner_gender",
+                    "owner_birth_year",
+                    "women_owned",
+                    "women_led",
+                ]
+            },
         ),
         (_("Location and sector"), {"fields": ["province", "regency", "address", "sector"]}),
         (

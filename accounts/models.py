@@ -37,12 +37,12 @@ class NamedReference(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return self.name_en if (get_language() or "id").startswith("en") else self.name_id
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Province(NamedReference):
@@ -340,7 +340,9 @@ class Enterprise(models.Model):
     owner_gender = models.CharField(
         _("owner's gender"), max_length=1, choices=Gender.choices, blank=True
     )
-    owner_birth_year = models.PositiveSmallIntegerField(_("owner's birth year"), null=True, blank=True)
+    owner_birth_year = models.PositiveSmallIntegerField(
+        _("owner's birth year"), null=True, blank=True
+    )
     women_owned = models.BooleanField(
         _("women-owned"),
         default=False,
@@ -458,7 +460,10 @@ class KbliCode(models.Model):
     """A KBLI business-activity code of an enterprise."""
 
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.CASCADE, related_name="kbli_codes", verbose_name=_("enterprise")
+        Enterprise,
+        on_delete=models.CASCADE,
+        related_name="kbli_codes",
+        verbose_name=_("enterprise"),
     )
     code = models.CharField(
         _("KBLI code"), max_length=5, validators=[validate_kbli], help_text=_("5 digits")
@@ -493,7 +498,10 @@ class EnterpriseMembership(models.Model):
         STAFF = "staff", _("Staff")
 
     user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="enterprise_memberships", verbose_name=_("user")
+        User,
+        on_delete=models.CASCADE,
+        related_name="enterprise_memberships",
+        verbose_name=_("user"),
     )
     enterprise = models.ForeignKey(
         Enterprise,
@@ -530,7 +538,7 @@ class Product(models.Model):
         max_length=8,
         blank=True,
         validators=[validate_hs_code],
-        help_text=_("8 digits (BTKI 2022), e.g. 09012110")
+        help_text=_("8 digits (BTKI 2022), e.g. 09012110"),
     )
     monthly_capacity = models.DecimalField(
         _("monthly capacity"), max_digits=14, decimal_places=2, default=0

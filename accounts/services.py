@@ -40,9 +40,9 @@ ENTERPRISE_EDITABLE_FIELDS = frozenset(
 
 def _suggest_size_class(enterprise: Enterprise) -> None:
     enterprise.size_class = Enterprise.size_class_for_revenue(enterprise.annual_revenue)
-    enterprise.size_class_basis = _(
-        "Annual revenue Rp%(revenue)s (PP 7/2021, art. 35)"
-    ) % {"revenue": f"{enterprise.annual_revenue:,}".replace(",", ".")}
+    enterprise.size_class_basis = _("Annual revenue Rp%(revenue)s (PP 7/2021, art. 35)") % {
+        "revenue": f"{enterprise.annual_revenue:,}".replace(",", ".")
+    }
 
 
 @transaction.atomic
@@ -62,9 +62,10 @@ def enterprise_update(*, enterprise: Enterprise, actor: User | None, **changes) 
     """Change an enterprise's record under a row lock; the change is kept in its history."""
     unknown = set(changes) - ENTERPRISE_EDITABLE_FIELDS
     if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %(names)s") % {
-            "names": ", ".join(sorted(unknown))
-        })
+        raise ValidationError(
+            _("These fields cannot be changed here: %(names)s")
+            % {"names": ", ".join(sorted(unknown))}
+        )
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     for name, value in changes.items():
         setattr(enterprise, name, value)
@@ -90,13 +91,14 @@ def enterprise_record_consent(*, enterprise: Enterprise, actor: User) -> Enterpr
 
 
 def enterprise_bulk_create(
-    *, enterprises: Iterable[Enterprise], actor: User | None = None, batch_size: int = BULK_BATCH_SIZE
+    *,
+    enterprises: Iterable[Enterprise],
+    actor: User | None = None,
+    batch_size: int = BULK_BATCH_SIZE,
 ) -> list[Enterprise]:
     """Insert many enterprises in batches, with one history row each."""
     rows = list(enterprises)
-    return bulk_create_with_history(
-        rows, Enterprise, batch_size=batch_size, default_user=actor
-    )
+    return bulk_create_with_history(rows, Enterprise, batch_size=batch_size, default_user=actor)
 
 
 def enterprise_bulk_update(
@@ -109,9 +111,10 @@ def enterprise_bulk_update(
     """Update many enterprises in batches, with one history row each."""
     unknown = set(fields) - ENTERPRISE_EDITABLE_FIELDS
     if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %(names)s") % {
-            "names": ", ".join(sorted(unknown))
-        })
+        raise ValidationError(
+            _("These fields cannot be changed here: %(names)s")
+            % {"names": ", ".join(sorted(unknown))}
+        )
     return bulk_update_with_history(
         list(enterprises), Enterprise, fields, batch_size=batch_size, default_user=actor
     )

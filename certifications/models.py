@@ -30,7 +30,9 @@ class Scheme(NamedReference):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     family = models.CharField(_("family"), max_length=20, choices=Family.choices)
     issuing_body = models.CharField(_("issuing body"), max_length=200)
-    validity_months = models.PositiveSmallIntegerField(_("validity (months)"), null=True, blank=True)
+    validity_months = models.PositiveSmallIntegerField(
+        _("validity (months)"), null=True, blank=True
+    )
     validity_from = models.CharField(
         _("validity runs"), max_length=10, choices=ValidityFrom.choices, default=ValidityFrom.ISSUE
     )
@@ -319,7 +321,9 @@ class CaseEvent(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
-    from_status = models.CharField(_("from"), max_length=10, choices=Case.Status.choices, blank=True)
+    from_status = models.CharField(
+        _("from"), max_length=10, choices=Case.Status.choices, blank=True
+    )
     to_status = models.CharField(_("to"), max_length=10, choices=Case.Status.choices)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)

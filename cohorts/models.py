@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from accounts.models import HS_CODE_REGEX, Enterprise, validate_hs_code, Funder, Product, TradeOffice
+from accounts.models import (
+    HS_CODE_REGEX,
+    Enterprise,
+    Funder,
+    Product,
+    TradeOffice,
+    validate_hs_code,
+)
 
 TIME_ZONE_CHOICES = [
     ("Asia/Jakarta", _("WIB (UTC+7)")),
@@ -259,7 +266,9 @@ class Enrollment(models.Model):
     )
     # Selection data
     has_nib = models.BooleanField(_("holds an NIB"), default=False)
-    continuous_production = models.BooleanField(_("product in continuous production"), default=False)
+    continuous_production = models.BooleanField(
+        _("product in continuous production"), default=False
+    )
     sufficient_capacity = models.BooleanField(_("sufficient production capacity"), default=False)
     committed = models.BooleanField(_("committed to the whole programme"), default=False)
     readiness_score = models.PositiveSmallIntegerField(
@@ -271,7 +280,9 @@ class Enrollment(models.Model):
     site_visit_notes = models.TextField(_("site-visit notes"), blank=True)
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
     # Seats
-    waitlist_position = models.PositiveIntegerField(_("waiting-list position"), null=True, blank=True)
+    waitlist_position = models.PositiveIntegerField(
+        _("waiting-list position"), null=True, blank=True
+    )
     offer_expires_at = models.DateTimeField(_("offer reply deadline"), null=True, blank=True)
     placement_override_reason = models.TextField(_("reason for placement above level"), blank=True)
     placement_override_by = models.ForeignKey(
@@ -287,7 +298,9 @@ class Enrollment(models.Model):
         _("assessment score"), null=True, blank=True, help_text=_("0–100")
     )
     output_export_plan = models.BooleanField(_("export plan delivered"), default=False)
-    output_fob_calculation = models.BooleanField(_("FOB price calculation delivered"), default=False)
+    output_fob_calculation = models.BooleanField(
+        _("FOB price calculation delivered"), default=False
+    )
     output_product_catalogue = models.BooleanField(_("product catalogue delivered"), default=False)
     applied_at = models.DateTimeField(_("applied at"), auto_now_add=True)
     applied_by = models.ForeignKey(
@@ -394,7 +407,10 @@ class Attendance(models.Model):
         SICK = "sick", _("Sick")
 
     enrollment = models.ForeignKey(
-        Enrollment, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("enrollment")
+        Enrollment,
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        verbose_name=_("enrollment"),
     )
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("session")
@@ -478,7 +494,9 @@ class EnterpriseSnapshot(models.Model):
     annual_revenue = models.BigIntegerField(_("annual revenue (Rp)"), default=0)
     employees_women = models.PositiveIntegerField(_("employees (women)"), default=0)
     employees_men = models.PositiveIntegerField(_("employees (men)"), default=0)
-    size_class = models.CharField(_("size class"), max_length=10, choices=Enterprise.SizeClass.choices)
+    size_class = models.CharField(
+        _("size class"), max_length=10, choices=Enterprise.SizeClass.choices
+    )
     export_status = models.CharField(
         _("export status"), max_length=10, choices=Enterprise.ExportStatus.choices
     )
@@ -565,7 +583,9 @@ class ExportRecord(models.Model):
     peb_flagged = models.BooleanField(
         _("PEB claimed by another enterprise"),
         default=False,
-        help_text=_("Flagged for review, not refused: one container may carry several IKM's goods."),
+        help_text=_(
+            "Flagged for review, not refused: one container may carry several IKM's goods."
+        ),
     )
     is_new_destination = models.BooleanField(_("new destination"), default=False)
     reported_by = models.ForeignKey(
@@ -594,7 +614,10 @@ class ExportRecord(models.Model):
         ordering = ["-export_date"]
         verbose_name = _("export record")
         verbose_name_plural = _("export records")
-        indexes = [models.Index(fields=["enterprise", "status"]), models.Index(fields=["peb_number"])]
+        indexes = [
+            models.Index(fields=["enterprise", "status"]),
+            models.Index(fields=["peb_number"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(value__gt=0) & Q(value_idr__gte=0) & Q(value_usd__gte=0),
@@ -626,7 +649,10 @@ class Graduation(models.Model):
     """A new exporter ("Eksportir baru"): the first verified export after joining a programme."""
 
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.PROTECT, related_name="graduations", verbose_name=_("enterprise")
+        Enterprise,
+        on_delete=models.PROTECT,
+        related_name="graduations",
+        verbose_name=_("enterprise"),
     )
     program = models.ForeignKey(
         Program, on_delete=models.PROTECT, related_name="graduations", verbose_name=_("programme")

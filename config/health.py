@@ -32,4 +32,6 @@ def healthz(request):
         except Exception as exc:  # any failure means unhealthy; the reason goes to the probe
             checks[name] = f"error: {exc.__class__.__name__}"
             healthy = False
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )

@@ -8,9 +8,9 @@ from accounts.models import Enterprise
 @login_required
 def home(request):
     """The participant's start page: the enterprises they act for."""
-    enterprises = Enterprise.objects.filter(pk__in=roles.enterprise_ids(request.user)).select_related(
-        "province", "regency"
-    )
+    enterprises = Enterprise.objects.filter(
+        pk__in=roles.enterprise_ids(request.user)
+    ).select_related("province", "regency")
     return render(
         request,
         "portal/home.html",

@@ -7,7 +7,7 @@ import socket
 import pytest
 from django.db import connection
 
-from accounts.models import OfficeMembership, TradeOffice
+from accounts.models import OfficeMembership
 from tests import factories as f
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -51,7 +51,9 @@ def _isolated_files(settings, tmp_path):
 
 @pytest.fixture
 def lampung(db):
-    return f.ProvinceFactory(code_kemendagri="18", code_bps="18", name_id="Lampung", name_en="Lampung")
+    return f.ProvinceFactory(
+        code_kemendagri="18", code_bps="18", name_id="Lampung", name_en="Lampung"
+    )
 
 
 @pytest.fixture

@@ -27,12 +27,18 @@ def test_catalogue_is_complete(po_path):
 def test_compiled_catalogue_matches_its_source(po_path):
     mo_path = po_path.with_suffix(".mo")
     assert mo_path.exists(), f"{mo_path} is missing: run make messages"
-    source = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(po_path)).translated_entries()
-              if not e.msgid_plural}
-    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(mo_path))
-                if not e.msgid_plural}
+    source = {
+        (e.msgctxt, e.msgid): e.msgstr
+        for e in polib.pofile(str(po_path)).translated_entries()
+        if not e.msgid_plural
+    }
+    compiled = {
+        (e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(mo_path)) if not e.msgid_plural
+    }
     stale = {k for k, v in source.items() if compiled.get(k) != v}
-    assert not stale, f"{mo_path.name} is out of date for {sorted(m for _c, m in stale)[:5]}: run make messages"
+    assert not stale, (
+        f"{mo_path.name} is out of date for {sorted(m for _c, m in stale)[:5]}: run make messages"
+    )
 
 
 def test_every_message_in_the_code_is_in_the_catalogue(tmp_path):
@@ -45,12 +51,28 @@ def test_every_message_in_the_code_is_in_the_catalogue(tmp_path):
         pytest.skip("xgettext (gettext) is not installed")
     work = tmp_path / "src"
     shutil.copytree(
-        ROOT, work, ignore=shutil.ignore_patterns(".venv", "var", ".git", "node_modules", "__pycache__")
+        ROOT,
+        work,
+        ignore=shutil.ignore_patterns(".venv", "var", ".git", "node_modules", "__pycache__"),
     )
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "id", "--no-obsolete", "--no-location",
-         "--ignore", "tests/*", "--ignore", "bench/*"],
-        cwd=work, check=True, capture_output=True, env={**__import__("os").environ, "DEBUG": "1"},
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "id",
+            "--no-obsolete",
+            "--no-location",
+            "--ignore",
+            "tests/*",
+            "--ignore",
+            "bench/*",
+        ],
+        cwd=work,
+        check=True,
+        capture_output=True,
+        env={**__import__("os").environ, "DEBUG": "1"},
     )
     fresh = polib.pofile(str(work / "locale/id/LC_MESSAGES/django.po"))
     missing = [e.msgid for e in fresh.untranslated_entries()]

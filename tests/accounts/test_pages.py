@@ -24,7 +24,9 @@ def test_login_page_in_english_when_chosen(client):
     assert "Sign in" in content
 
 
-def test_participant_signs_in_with_email_and_sees_their_enterprise(client, participant_a, enterprise_a, enterprise_b):
+def test_participant_signs_in_with_email_and_sees_their_enterprise(
+    client, participant_a, enterprise_a, enterprise_b
+):
     response = client.post(
         reverse("portal:login"), {"username": participant_a.email, "password": PASSWORD}
     )

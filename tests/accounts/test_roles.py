@@ -67,7 +67,9 @@ def test_users_sign_in_with_their_email_and_email_is_unique():
         User.objects.create_user("siti@example.test", "another-password-2")
 
 
-def test_office_staff_roles(staff_lampung, staff_jateng, office_lampung, office_jateng, manager_lampung):
+def test_office_staff_roles(
+    staff_lampung, staff_jateng, office_lampung, office_jateng, manager_lampung
+):
     assert roles.office_ids(staff_lampung) == {office_lampung.pk}
     assert roles.office_ids(staff_jateng) == {office_jateng.pk}
     assert roles.is_office_staff(staff_lampung)
@@ -77,7 +79,9 @@ def test_office_staff_roles(staff_lampung, staff_jateng, office_lampung, office_
     assert not roles.reads_everything(staff_lampung)
 
 
-def test_funder_analysts_and_participants_have_no_admin(analyst_lpei, funder_lpei, participant_a, enterprise_a):
+def test_funder_analysts_and_participants_have_no_admin(
+    analyst_lpei, funder_lpei, participant_a, enterprise_a
+):
     assert roles.funder_ids(analyst_lpei) == {funder_lpei.pk}
     assert roles.is_funder_analyst(analyst_lpei)
     assert not roles.may_use_admin(analyst_lpei)
@@ -116,8 +120,15 @@ def test_role_lookups_are_cached_per_user_object(staff_lampung, django_assert_nu
 
 
 def test_enterprise_scoping_between_offices_and_participants(
-    staff_lampung, staff_jateng, enterprise_a, enterprise_b, enterprise_jateng,
-    participant_a, participant_b, national_viewer, analyst_lpei,
+    staff_lampung,
+    staff_jateng,
+    enterprise_a,
+    enterprise_b,
+    enterprise_jateng,
+    participant_a,
+    participant_b,
+    national_viewer,
+    analyst_lpei,
 ):
     assert set(selectors.enterprises_visible_to(staff_lampung)) == {enterprise_a, enterprise_b}
     assert set(selectors.enterprises_visible_to(staff_jateng)) == {enterprise_jateng}

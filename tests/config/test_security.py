@@ -31,7 +31,7 @@ def test_template_has_no_inline_script_or_style(path):
 
 
 def test_scanner_catches_inline_script_and_style():
-    assert INLINE_SCRIPT.search('<script>alert(1)</script>')
+    assert INLINE_SCRIPT.search("<script>alert(1)</script>")
     assert not INLINE_SCRIPT.search('<script src="/static/app.js"></script>')
     assert INLINE_STYLE_ATTR.search('<p style="color:red">')
     assert EVENT_HANDLER.search('<a onclick="go()">')

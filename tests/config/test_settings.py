@@ -69,7 +69,10 @@ def test_debug_starts_with_development_defaults():
     ],
 )
 def test_broker_comes_from_the_environment(env, expected):
-    code = "from django.conf import settings; import django; django.setup(); print(settings.CELERY_BROKER_URL)"
+    code = (
+        "from django.conf import settings; import django; django.setup();"
+        "print(settings.CELERY_BROKER_URL)"
+    )
     base = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}
     result = subprocess.run(
         [sys.executable, "-c", code],

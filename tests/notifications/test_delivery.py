@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from notifications import services
 from notifications.models import Reminder
-from tests.conftest import REQUIRE_SERVICES, free_port, need
+from tests.conftest import free_port, need
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -128,39 +128,66 @@ def redis_reachable(url: str) -> bool:
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_due_reminders(participant_a, tmp_path):
     """Beat's job, run by a real `celery worker` on Redis against the test database."""
-    need(django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-         "the worker test needs PostgreSQL, shared between processes")
+    need(
+        django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+        "the worker test needs PostgreSQL, shared between processes",
+    )
     broker = os.environ.get("CELERY_BROKER_URL", "")
-    need(broker.startswith("redis://") and redis_reachable(broker),
-         "the worker test needs CELERY_BROKER_URL pointing at a running Redis")
+    need(
+        broker.startswith("redis://") and redis_reachable(broker),
+        "the worker test needs CELERY_BROKER_URL pointing at a running Redis",
+    )
     # A Redis database of this run's own, so parallel runs never share a queue.
     base = broker.rsplit("/", 1)[0] if broker.count("/") > 2 else broker
     run_broker = f"{base}/{(os.getpid() % 12) + 3}"
     request_reminder(participant_a, key="worker-1", due=timezone.now() - dt.timedelta(minutes=1))
     db = django_settings.DATABASES["default"]
-    database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    mail_dir = tmp_path / "worker-mail"
+    database_url = (
+        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    mail_dir = tmp_path / "mail"  # the file backend's folder under VAR_DIR
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": run_broker,
-        "EMAIL_URL": f"filemail://{mail_dir}",
+        "VAR_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CELERY_TASK_DEFAULT_QUEUE": f"nk-test-{os.getpid()}",
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--concurrency=1", "--without-heartbeat", "--without-gossip", "--without-mingle",
-         "--loglevel=WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env={k: v for k, v in env.items() if not k.startswith("EMAIL_")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         send = subprocess.run(
-            [sys.executable, "-c",
-             "import django; django.setup();"
-             "from notifications.tasks import dispatch_due_reminders;"
-             f"dispatch_due_reminders.delay()"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup();"
+                "from notifications.tasks import dispatch_due_reminders;"
+                "dispatch_due_reminders.delay()",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert send.returncode == 0, send.stderr
         deadline = time.monotonic() + 60
