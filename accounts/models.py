@@ -346,7 +346,7 @@ class Enterprise(models.Model):
     women_owned = models.BooleanField(
         _("women-owned"),
         default=False,
-        help_text=_("At least 51% of the enterprise is owned by one or more women."),
+        help_text=_("Women own more than half of the enterprise."),
     )
     women_led = models.BooleanField(
         _("women-led"),

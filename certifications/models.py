@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Enterprise, Funder, NamedReference, Product, TradeOffice
@@ -114,7 +115,7 @@ class Case(models.Model):
         REVISION = "revision", _("Revision needed")
         GRANTED = "granted", _("Granted")
         REJECTED = "rejected", _("Rejected")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("certification request", "Withdrawn")
 
     OPEN_STATUSES = (Status.REQUESTED, Status.PREPARING, Status.SUBMITTED, Status.REVISION)
 

@@ -41,7 +41,9 @@ def test_user_form_cleaning_stores_e164():
 def test_saving_normalises_the_phone_and_refuses_a_bad_one():
     user = User.objects.create(email="c@example.test", phone="0812-3456-7890")
     assert User.objects.get(pk=user.pk).phone == "+6281234567890"
-    with pytest.raises(ValidationError):
+    from django.db import transaction
+
+    with pytest.raises(ValidationError), transaction.atomic():
         User.objects.create(email="b@example.test", phone="0812345")
     assert not User.objects.filter(email="b@example.test").exists()
 
