@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from seeds.demo import DEMO_PASSWORD, build_demo
+from seeds.demo import DEMO_PASSWORD, build_demo, model_counts
 
 
 class Command(BaseCommand):
@@ -60,6 +60,6 @@ class Command(BaseCommand):
                     }
                 )
             )
-        counts = ", ".join(f"{name} {n}" for name, n in result.counts.items() if n)
+        counts = ", ".join(f"{name} {n}" for name, n in model_counts().items() if n)
         self.stdout.write(_("Rows: %(counts)s") % {"counts": counts})
         self.stdout.write(_("Demo password for every account: %(pw)s") % {"pw": DEMO_PASSWORD})
