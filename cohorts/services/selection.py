@@ -129,7 +129,7 @@ def enrollment_apply(
 
 def _lock(enrollment: Enrollment) -> Enrollment:
     return (
-        Enrollment.objects.select_for_update()
+        Enrollment.objects.select_for_update(of=("self",))
         .select_related("program", "cohort")
         .get(pk=enrollment.pk)
     )
