@@ -230,12 +230,12 @@ def offer_accept(*, enrollment: Enrollment, actor: User) -> Enrollment:
         raise ValidationError(_("There is no open seat offer to accept."))
     now = timezone.now()
     if enrollment.offer_expires_at <= now:
+        deadline = timezone.localtime(enrollment.offer_expires_at, ZoneInfo(cohort.time_zone))
         raise ValidationError(
-            _("This seat offer expired on %(deadline)s.")
+            _("This seat offer expired on %(deadline)s %(zone)s.")
             % {
-                "deadline": formats.date_format(
-                    timezone.localtime(enrollment.offer_expires_at), "DATETIME_FORMAT"
-                )
+                "deadline": formats.date_format(deadline, "DATETIME_FORMAT"),
+                "zone": deadline.tzname(),
             }
         )
     enrollment.status = Status.ENROLLED

@@ -394,3 +394,11 @@ def test_enrolled_plus_offered_never_exceeds_capacity_through_a_whole_run(
         time_machine.shift(dt.timedelta(hours=49))
         seats.offers_expire()
         assert seats_held(small_class) <= small_class.capacity
+
+
+def test_the_beat_schedule_names_the_registered_expiry_task():
+    from config.celery import app
+
+    entry = app.conf.beat_schedule["expire-seat-offers"]
+    assert entry["task"] == "cohorts.tasks.expire_seat_offers"
+    assert app.tasks[entry["task"]].name == expire_seat_offers.name
