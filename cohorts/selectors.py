@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from accounts import roles
-from cohorts.models import Cohort, Enrollment, ExportRecord, Program, Session, Stage
+from cohorts.models import (
+    LEVEL_ORDER,
+    Cohort,
+    Enrollment,
+    ExportRecord,
+    Level,
+    Program,
+    Session,
+    Stage,
+)
 
 
 def enterprises_in_programmes_of(office_ids: frozenset[int]) -> Q:
@@ -68,3 +78,51 @@ def exports_visible_to(user) -> QuerySet[ExportRecord]:
     if own:
         condition |= Q(enterprise_id__in=own)
     return ExportRecord.objects.filter(condition)
+
+
+def eligible_level(enterprise) -> Level:
+    """The class an enterprise may join ("naik kelas"): one above the highest it completed.
+
+    Pemula when it completed none; never above mahir.
+    """
+    completed = set(
+        Enrollment.objects.filter(
+            enterprise=enterprise, status=Enrollment.Status.COMPLETED, cohort__isnull=False
+        ).values_list("cohort__level", flat=True)
+    )
+    highest = max((LEVEL_ORDER.index(level) for level in completed), default=-1)
+    return LEVEL_ORDER[min(highest + 1, len(LEVEL_ORDER) - 1)]
+
+
+def cohort_seats_taken(cohort) -> int:
+    """Seats held in a class: enrolled plus offered (an offer holds its seat)."""
+    return Enrollment.objects.filter(cohort=cohort, status__in=Enrollment.SEAT_STATUSES).count()
+
+
+def cohort_waiting_list(cohort) -> QuerySet[Enrollment]:
+    """The waiting list of a class, first in line first."""
+    return (
+        Enrollment.objects.filter(cohort=cohort, status=Enrollment.Status.WAITLISTED)
+        .select_related("enterprise")
+        .order_by("waitlist_position", "pk")
+    )
+
+
+def cohort_sessions_held(cohort, *, now=None) -> int:
+    """Sessions of a class that were not cancelled and have started before now."""
+    return Session.objects.filter(
+        cohort=cohort, cancelled_at__isnull=True, starts_at__lt=now or timezone.now()
+    ).count()
+
+
+def cohorts_with_seat_counts(queryset: QuerySet[Cohort]) -> QuerySet[Cohort]:
+    """Annotate classes with seats taken, enrolled, offered and waiting, in one query."""
+    status = Enrollment.Status
+    return queryset.annotate(
+        seats_taken=Count(
+            "enrollments", filter=Q(enrollments__status__in=Enrollment.SEAT_STATUSES)
+        ),
+        enrolled_count=Count("enrollments", filter=Q(enrollments__status=status.ENROLLED)),
+        offered_count=Count("enrollments", filter=Q(enrollments__status=status.OFFERED)),
+        waiting_count=Count("enrollments", filter=Q(enrollments__status=status.WAITLISTED)),
+    )

@@ -1,1 +1,11 @@
-"""tasks of the cohorts app."""
+"""Celery entry points of the cohorts app: each loads what it needs and calls a service."""
+
+from celery import shared_task
+
+from cohorts.services import seats
+
+
+@shared_task(name="cohorts.tasks.expire_seat_offers")
+def expire_seat_offers() -> int:
+    """Beat entry: seat offers past their reply deadline pass to the next on the list."""
+    return seats.offers_expire()

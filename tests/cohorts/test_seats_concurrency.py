@@ -1,0 +1,138 @@
+"""Seats under concurrency: many connections at once never hold more seats than the capacity.
+
+Each thread has its own database connection (closed at its end) and all start together
+behind a barrier. PostgreSQL only: SQLite serialises writers and skips row locks.
+"""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connections
+
+from accounts.models import User
+from cohorts.models import Enrollment
+from cohorts.services import seats, selection
+from tests import factories as f
+from tests.conftest import need_postgres
+
+S = Enrollment.Status
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def run_at_once(jobs):
+    """Run each job in its own thread and connection, all released at the same moment."""
+    barrier = threading.Barrier(len(jobs))
+    results: list = [None] * len(jobs)
+
+    def worker(index, job):
+        try:
+            barrier.wait(timeout=30)
+            results[index] = job()
+        except Exception as error:  # collected and asserted on by the caller
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    return results
+
+
+def test_forty_admissions_at_once_leave_twenty_enrolled_and_twenty_waiting(
+    program_lampung, staff_lampung, office_lampung
+):
+    need_postgres()
+    stage = f.StageFactory(program=program_lampung)
+    cohort = f.CohortFactory(stage=stage, capacity=20)
+    pks = [
+        f.EnrollmentFactory(
+            enterprise=f.EnterpriseFactory(registered_by=office_lampung),
+            stage=stage,
+            status=S.SELECTED,
+        ).pk
+        for _ in range(40)
+    ]
+
+    def admit(pk):
+        def job():
+            actor = User.objects.get(pk=staff_lampung.pk)
+            enrollment = Enrollment.objects.get(pk=pk)
+            return seats.enrollment_admit(enrollment=enrollment, cohort=cohort, actor=actor)[1]
+
+        return job
+
+    results = run_at_once([admit(pk) for pk in pks])
+
+    assert sorted(results) == ["enrolled"] * 20 + ["waitlisted"] * 20
+    in_class = Enrollment.objects.filter(cohort=cohort)
+    assert in_class.filter(status=S.ENROLLED).count() == 20
+    waiting = in_class.filter(status=S.WAITLISTED)
+    assert sorted(waiting.values_list("waitlist_position", flat=True)) == list(range(1, 21))
+
+
+def test_withdrawals_and_acceptances_racing_keep_the_seats_consistent(
+    program_lampung, staff_lampung, office_lampung
+):
+    need_postgres()
+    stage = f.StageFactory(program=program_lampung)
+    cohort = f.CohortFactory(stage=stage, capacity=10)
+    pks = []
+    for _ in range(20):
+        enrollment = f.EnrollmentFactory(
+            enterprise=f.EnterpriseFactory(registered_by=office_lampung),
+            stage=stage,
+            status=S.SELECTED,
+        )
+        seats.enrollment_admit(enrollment=enrollment, cohort=cohort, actor=staff_lampung)
+        pks.append(enrollment.pk)
+    leaving, holders, waiting = pks[:5], pks[5:10], pks[10:]
+    for pk in holders:  # five seats offered and not yet answered
+        seats.enrollment_withdraw(enrollment=Enrollment.objects.get(pk=pk), actor=staff_lampung)
+    offered = list(Enrollment.objects.filter(status=S.OFFERED).values_list("pk", flat=True))
+    assert sorted(offered) == waiting[:5]
+
+    def call(service, pk):
+        def job():
+            actor = User.objects.get(pk=staff_lampung.pk)
+            return service(enrollment=Enrollment.objects.get(pk=pk), actor=actor)
+
+        return job
+
+    results = run_at_once(
+        [call(seats.enrollment_withdraw, pk) for pk in leaving]
+        + [call(seats.offer_accept, pk) for pk in offered]
+    )
+
+    assert not [r for r in results if isinstance(r, Exception)]
+    in_class = Enrollment.objects.filter(cohort=cohort)
+    assert set(in_class.filter(status=S.ENROLLED).values_list("pk", flat=True)) == set(offered)
+    assert sorted(in_class.filter(status=S.OFFERED).values_list("pk", flat=True)) == waiting[5:10]
+    assert in_class.filter(status__in=Enrollment.SEAT_STATUSES).count() == 10
+    assert not in_class.filter(status=S.WAITLISTED).exists()
+
+
+def test_two_applications_at_once_leave_one(stage_lampung, enterprise_a, staff_lampung):
+    need_postgres()
+
+    def apply():
+        return selection.enrollment_apply(
+            enterprise=enterprise_a,
+            stage=stage_lampung,
+            actor=User.objects.get(pk=staff_lampung.pk),
+            has_nib=True,
+            continuous_production=True,
+            sufficient_capacity=True,
+            committed=True,
+        )
+
+    results = run_at_once([apply, apply, apply])
+
+    assert sum(isinstance(r, Enrollment) for r in results) == 1
+    assert sum(isinstance(r, ValidationError) for r in results) == 2
+    assert Enrollment.objects.filter(enterprise=enterprise_a).count() == 1
