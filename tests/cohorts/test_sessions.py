@@ -104,7 +104,9 @@ def test_a_closed_class_gets_no_new_sessions(cohort, staff_lampung):
         )
 
 
-def test_reschedule_reads_naive_times_in_the_class_zone_and_keeps_the_duration(cohort, staff_lampung):
+def test_reschedule_reads_naive_times_in_the_class_zone_and_keeps_the_duration(
+    cohort, staff_lampung
+):
     session = f.SessionFactory(cohort=cohort)
     duration = session.ends_at - session.starts_at
     moved = classes.session_reschedule(
