@@ -162,8 +162,7 @@ def _program_of(enterprise: Enterprise) -> Program | None:
     return enrollment.program if enrollment else None
 
 
-@transaction.atomic
-def export_record_create(
+def export_record_build(
     *,
     enterprise: Enterprise,
     actor: User | None,
@@ -183,9 +182,8 @@ def export_record_create(
     product=None,
     **evidence,
 ) -> ExportRecord:
-    """Record a reported shipment with the evidence its channel produces. A PEB number that
-    another enterprise already claimed is flagged on both records for review, not refused.
-    The programme defaults to the one the enterprise most recently joined."""
+    """Check a shipment and return it unsaved, its values computed. Forms call it to show a
+    refusal next to the input; ``export_record_create`` calls it before saving."""
     unknown = set(evidence) - set(EVIDENCE_FIELDS)
     if unknown:
         raise ValidationError(
@@ -241,6 +239,16 @@ def export_record_create(
         },
     )
     record.full_clean()
+    return record
+
+
+@transaction.atomic
+def export_record_create(*, actor: User | None, **fields) -> ExportRecord:
+    """Record a reported shipment with the evidence its channel produces (arguments as for
+    ``export_record_build``). A PEB number that another enterprise already claimed is flagged
+    on both records for review, not refused. The programme defaults to the one the enterprise
+    most recently joined."""
+    record = export_record_build(actor=actor, **fields)
     shared = _records_sharing_peb(record)
     record.peb_flagged = bool(shared)
     record._history_user = actor
