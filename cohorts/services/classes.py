@@ -662,7 +662,14 @@ def cohorts_promote_eligible(
                 )
                 enrollment._history_user = actor
                 enrollment.save()
-                result.admitted.append(_admit(enrollment=enrollment, cohort=to_cohort, actor=actor))
+                admitted = _admit(enrollment=enrollment, cohort=to_cohort, actor=actor)
+                snapshot_record(
+                    enterprise=enterprise,
+                    program=admitted.program,
+                    moment=EnterpriseSnapshot.Moment.INTAKE,
+                    actor=actor,
+                )
+                result.admitted.append(admitted)
         except ValidationError as error:
             result.skipped.append((enterprise, "; ".join(error.messages)))
     return result

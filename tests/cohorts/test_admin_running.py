@@ -361,3 +361,42 @@ def test_export_list_budget_is_flat(
     client.force_login(staff_lampung)
     with django_assert_max_num_queries(11):
         assert client.get(reverse("admin:cohorts_exportrecord_changelist")).status_code == 200
+
+
+def test_session_details_and_attendance_history_through_the_admin(client, staff_lampung, cohort):
+    enrollment = enrolled(cohort)
+    session = f.SessionFactory(cohort=cohort, topic="Kemasan")
+    classes.attendance_record(
+        session=session,
+        actor=staff_lampung,
+        entries={enrollment.pk: classes.AttendanceEntry("absent")},
+    )
+    client.force_login(staff_lampung)
+    response = client.post(
+        reverse("admin:cohorts_session_change", args=[session.pk]),
+        {"topic": "Kemasan ekspor", "speakers": "Pak Andi (BPOM)", "place": "", "online_link": ""},
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.speakers == "Pak Andi (BPOM)" and session.topic == "Kemasan ekspor"
+    attendance = Attendance.objects.get()
+    page = client.get(reverse("admin:cohorts_attendance_history", args=[attendance.pk]))
+    assert page.status_code == 200 and staff_lampung.email in page.content.decode()
+
+
+def test_reschedule_page_reads_times_in_the_class_zone(client, staff_lampung, cohort):
+    session = f.SessionFactory(cohort=cohort)
+    client.force_login(staff_lampung)
+    url = reverse("admin:cohorts_session_reschedule", args=[session.pk])
+    client.post(
+        url, {"reschedule": "1", "date": "2031-06-02", "start_time": "10:00", "end_time": ""}
+    )
+    session.refresh_from_db()
+    assert session.starts_at == dt.datetime(2031, 6, 2, 2, 0, tzinfo=dt.UTC)
+    response = client.post(url, {"cancel": "1", "reason": ""})
+    assert response.status_code == 200
+    session.refresh_from_db()
+    assert not session.is_cancelled
+    client.post(url, {"cancel": "1", "reason": "Libur nasional"})
+    session.refresh_from_db()
+    assert session.is_cancelled

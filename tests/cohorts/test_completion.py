@@ -286,6 +286,9 @@ def test_promotion_enrols_the_completed_into_the_next_level_of_a_later_stage(
     assert [e.enterprise_id for e in result.admitted] == [passed.enterprise_id]
     new = Enrollment.objects.get(enterprise=passed.enterprise, stage=stage2)
     assert new.cohort == menengah and new.status == Enrollment.Status.ENROLLED
+    assert EnterpriseSnapshot.objects.filter(
+        enterprise=passed.enterprise, program=program_lampung, moment="intake"
+    ).exists()
     assert not Enrollment.objects.filter(enterprise=failed.enterprise, stage=stage2).exists()
     # running it again does not enrol twice
     again = classes.cohorts_promote_eligible(
