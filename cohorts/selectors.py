@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+import datetime as dt
+
+from django.db.models import (
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts import roles
 from cohorts.models import (
     LEVEL_ORDER,
+    Attendance,
     Cohort,
     Enrollment,
     ExportRecord,
+    Graduation,
     Level,
     Program,
     Session,
@@ -80,20 +97,6 @@ def exports_visible_to(user) -> QuerySet[ExportRecord]:
     return ExportRecord.objects.filter(condition)
 
 
-def eligible_level(enterprise) -> Level:
-    """The class an enterprise may join ("naik kelas"): one above the highest it completed.
-
-    Pemula when it completed none; never above mahir.
-    """
-    completed = set(
-        Enrollment.objects.filter(
-            enterprise=enterprise, status=Enrollment.Status.COMPLETED, cohort__isnull=False
-        ).values_list("cohort__level", flat=True)
-    )
-    highest = max((LEVEL_ORDER.index(level) for level in completed), default=-1)
-    return LEVEL_ORDER[min(highest + 1, len(LEVEL_ORDER) - 1)]
-
-
 def cohort_seats_taken(cohort) -> int:
     """Seats held in a class: enrolled plus offered (an offer holds its seat)."""
     return Enrollment.objects.filter(cohort=cohort, status__in=Enrollment.SEAT_STATUSES).count()
@@ -109,10 +112,8 @@ def cohort_waiting_list(cohort) -> QuerySet[Enrollment]:
 
 
 def cohort_sessions_held(cohort, *, now=None) -> int:
-    """Sessions of a class that were not cancelled and have started before now."""
-    return Session.objects.filter(
-        cohort=cohort, cancelled_at__isnull=True, starts_at__lt=now or timezone.now()
-    ).count()
+    """How many sessions of a class were held: not cancelled and started by now."""
+    return sessions_held(cohort=cohort, now=now).count()
 
 
 def cohorts_with_seat_counts(queryset: QuerySet[Cohort]) -> QuerySet[Cohort]:
@@ -126,3 +127,128 @@ def cohorts_with_seat_counts(queryset: QuerySet[Cohort]) -> QuerySet[Cohort]:
         offered_count=Count("enrollments", filter=Q(enrollments__status=status.OFFERED)),
         waiting_count=Count("enrollments", filter=Q(enrollments__status=status.WAITLISTED)),
     )
+
+
+# --- running a class: attendance, naik kelas, new exporters ---
+
+HELD_ATTENDANCE_STATUSES = ("enrolled", "completed", "not_completed")
+
+
+def sessions_held(*, cohort: Cohort, now=None) -> QuerySet[Session]:
+    """Sessions of a class that have started and were not cancelled, in order."""
+    now = now or timezone.now()
+    return Session.objects.filter(
+        cohort=cohort, cancelled_at__isnull=True, starts_at__lte=now
+    ).order_by("starts_at", "pk")
+
+
+def enrollments_with_attendance_rate(*, cohort: Cohort, now=None) -> QuerySet[Enrollment]:
+    """The class's participants, each with ``sessions_held``, ``sessions_present`` and
+    ``attendance_percent`` (present over sessions held so far; cancelled ones excluded).
+
+    Excused and sick count as not present: the threshold is about time in the room.
+    """
+    now = now or timezone.now()
+    held = sessions_held(cohort=cohort, now=now).count()
+    present = Count(
+        "attendances",
+        filter=Q(
+            attendances__status=Attendance.Status.PRESENT,
+            attendances__session__cohort=cohort,
+            attendances__session__cancelled_at__isnull=True,
+            attendances__session__starts_at__lte=now,
+        ),
+    )
+    queryset = (
+        Enrollment.objects.filter(cohort=cohort, status__in=HELD_ATTENDANCE_STATUSES)
+        .select_related("enterprise")
+        .annotate(sessions_present=present)
+        .annotate(sessions_held=Value(held, output_field=IntegerField()))
+        .order_by("enterprise__name", "pk")
+    )
+    if held:
+        return queryset.annotate(
+            attendance_percent=ExpressionWrapper(
+                F("sessions_present") * 100.0 / held, output_field=FloatField()
+            )
+        )
+    return queryset.annotate(attendance_percent=Value(None, output_field=FloatField()))
+
+
+def has_consecutive_absences(statuses: list[str | None], run: int = 2) -> bool:
+    """True when ``run`` sessions in a row were missed without an excuse."""
+    streak = 0
+    for status in statuses:
+        streak = streak + 1 if status == Attendance.Status.ABSENT else 0
+        if streak >= run:
+            return True
+    return False
+
+
+def cohort_attendance_grid(*, cohort: Cohort, now=None) -> dict:
+    """Everything the class's attendance overview shows, in a fixed number of queries:
+    held sessions, and per participant the status per session, the rate and the flag."""
+    now = now or timezone.now()
+    sessions = list(sessions_held(cohort=cohort, now=now))
+    enrollments = list(enrollments_with_attendance_rate(cohort=cohort, now=now))
+    marks = {
+        (row["enrollment_id"], row["session_id"]): row["status"]
+        for row in Attendance.objects.filter(
+            session__in=[s.pk for s in sessions], enrollment__cohort=cohort
+        ).values("enrollment_id", "session_id", "status")
+    }
+    rows = []
+    for enrollment in enrollments:
+        statuses = [marks.get((enrollment.pk, s.pk)) for s in sessions]
+        rows.append(
+            {
+                "enrollment": enrollment,
+                "statuses": statuses,
+                "flagged": has_consecutive_absences(statuses),
+            }
+        )
+    return {"sessions": sessions, "rows": rows}
+
+
+def completed_levels(enterprise) -> list[str]:
+    return list(
+        Enrollment.objects.filter(
+            enterprise=enterprise, status=Enrollment.Status.COMPLETED, cohort__isnull=False
+        )
+        .values_list("cohort__level", flat=True)
+        .distinct()
+    )
+
+
+def eligible_level(enterprise) -> Level:
+    """The class an enterprise may take next: one above the highest it completed (capped at
+    Mahir); Pemula when it completed none."""
+    done = set(completed_levels(enterprise))
+    if not done:
+        return Level.PEMULA
+    highest = max(LEVEL_ORDER.index(level) for level in done)
+    return LEVEL_ORDER[min(highest + 1, len(LEVEL_ORDER) - 1)]
+
+
+def graduations_with_repeat_exports(queryset: QuerySet[Graduation] | None = None):
+    """Graduations with ``repeat_exports``: verified exports of the enterprise in the 12 months
+    (365 days) after graduating, the first export itself not counted."""
+    queryset = Graduation.objects.all() if queryset is None else queryset
+    repeats = (
+        ExportRecord.objects.filter(
+            enterprise_id=OuterRef("enterprise_id"),
+            status=ExportRecord.Status.VERIFIED,
+            export_date__gte=OuterRef("graduated_on"),
+            export_date__lte=OuterRef("window_end"),
+        )
+        .exclude(pk=OuterRef("export_record_id"))
+        .order_by()
+        .values("enterprise_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(
+        window_end=ExpressionWrapper(
+            F("graduated_on") + dt.timedelta(days=365), output_field=DateField()
+        )
+    ).annotate(repeat_exports=Coalesce(Subquery(repeats, output_field=IntegerField()), 0))

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import selectors as account_selectors
 from accounts.admin_base import ScopedAdmin, ScopedInline
 from cohorts import selectors
+from cohorts.admin.running import CoachingVisitInline
 from cohorts.models import Cohort, Enrollment, Level, Stage
 from cohorts.services import seats, selection
 
@@ -350,8 +351,15 @@ class CohortAdmin(ServiceFormPages, ScopedAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         obj = self.get_object(request, object_id)
-        if obj is not None and self.has_change_permission(request, obj):
+        if obj is not None:
             extra_context["seat_actions"] = [
+                (
+                    reverse("admin:cohorts_cohort_running", args=[obj.pk]),
+                    _("Sessions, attendance and closing"),
+                )
+            ]
+        if obj is not None and self.has_change_permission(request, obj):
+            extra_context["seat_actions"] += [
                 (reverse("admin:cohorts_cohort_capacity", args=[obj.pk]), _("Change capacity")),
                 (reverse("admin:cohorts_cohort_offer", args=[obj.pk]), _("Offer a free seat")),
             ]
@@ -391,6 +399,7 @@ class EnrollmentAdmin(ServiceFormPages, ScopedAdmin):
     search_fields = ["enterprise__name", "enterprise__nib", "cohort__name"]
     actions = ["select_applications", "accept_offers", "decline_offers"]
     change_form_template = "admin/cohorts/enrollment/change_form.html"
+    inlines = [CoachingVisitInline]
     fieldsets = [
         (None, {"fields": ["enterprise", "program", "stage", "cohort", "status"]}),
         (

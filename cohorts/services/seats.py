@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import EnterpriseMembership, User
 from cohorts import selectors
-from cohorts.models import LEVEL_ORDER, Cohort, Enrollment, Level
+from cohorts.models import LEVEL_ORDER, Cohort, Enrollment, EnterpriseSnapshot, Level
 from cohorts.services.selection import actor_acts_for_enterprise, require_program_staff
 from notifications import services as notifications
 
@@ -74,6 +74,18 @@ def _save(enrollment: Enrollment, actor: User | None, fields: Iterable[str]) -> 
 
 
 # --- the waiting list ---------------------------------------------------------------------
+
+
+def _record_intake(enrollment: Enrollment, actor: User | None) -> None:
+    """The enterprise's figures when it takes its seat: the "before" funders compare with."""
+    from cohorts.services.classes import snapshot_record  # classes builds on these seat rules
+
+    snapshot_record(
+        enterprise=enrollment.enterprise,
+        program=enrollment.program,
+        moment=EnterpriseSnapshot.Moment.INTAKE,
+        actor=actor,
+    )
 
 
 def _next_position(cohort: Cohort) -> int:
@@ -243,6 +255,7 @@ def offer_accept(*, enrollment: Enrollment, actor: User) -> Enrollment:
     enrollment.offer_expires_at = None
     _save(enrollment, actor, ["status", "enrolled_at", "offer_expires_at"])
     _cancel_offer_reminders(enrollment)
+    _record_intake(enrollment, actor)
     return enrollment
 
 
@@ -353,6 +366,8 @@ def enrollment_admit(
         enrollment.waitlist_position = _next_position(cohort)
         outcome = AdmitOutcome.WAITLISTED
     _save(enrollment, actor, fields)
+    if outcome == AdmitOutcome.ENROLLED:
+        _record_intake(enrollment, actor)
     return enrollment, outcome
 
 

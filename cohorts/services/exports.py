@@ -1,0 +1,436 @@
+"""Export records, their verification, and the new exporters ("Eksportir baru") it produces.
+
+Values: ``value_idr`` is ``value × exchange_rate`` (rupiah per unit of the currency), rounded
+to whole rupiah. ``value_usd`` is ``value`` itself for a USD shipment; for any other currency
+the caller gives either ``usd_rate`` (rupiah per US dollar, from the same source and date as
+the exchange rate), from which ``value_usd = value_idr / usd_rate``, or ``value_usd`` directly
+(for example as printed on the PEB). One of the two is required: a record without a dollar
+value would drop out of the funders' totals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Enterprise, User
+from cohorts.models import Enrollment, EnterpriseSnapshot, ExportRecord, Graduation, Program
+
+# ISO 4217 active codes (2024). Funds codes and precious metals are left out on purpose.
+ISO_4217_CODES = frozenset(
+    """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN
+    BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD
+    FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY
+    KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP
+    MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR
+    RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT
+    TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR
+    ZMW ZWG
+    """.split()  # noqa: SIM905  (a block is easier to check against the standard)
+)
+
+EVIDENCE_FIELDS = (
+    "peb_number",
+    "peb_date",
+    "npe_number",
+    "exporter_name",
+    "invoice_or_po_number",
+    "platform_name",
+    "platform_order_report",
+    "airway_bill_number",
+)
+
+# channel -> (required evidence, evidence also allowed)
+CHANNEL_EVIDENCE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    ExportRecord.Channel.DIRECT: (frozenset({"peb_number", "peb_date", "npe_number"}), frozenset()),
+    ExportRecord.Channel.VIA_EXPORTER: (
+        frozenset({"exporter_name", "peb_number", "invoice_or_po_number"}),
+        frozenset({"peb_date"}),
+    ),
+    ExportRecord.Channel.MARKETPLACE: (
+        frozenset({"platform_name", "platform_order_report"}),
+        frozenset(),
+    ),
+    ExportRecord.Channel.COURIER: (frozenset({"airway_bill_number"}), frozenset()),
+}
+
+JOINED_STATUSES = (
+    Enrollment.Status.ENROLLED,
+    Enrollment.Status.COMPLETED,
+    Enrollment.Status.NOT_COMPLETED,
+    Enrollment.Status.WITHDRAWN,
+    Enrollment.Status.REMOVED,
+)
+
+CENT = Decimal("0.01")
+
+
+def _decimal(value, label: str) -> Decimal:
+    if value is None or value == "":
+        raise ValidationError(_("%(field)s is missing.") % {"field": label})
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_("%(field)s is not a number.") % {"field": label}) from None
+    if not number.is_finite():
+        raise ValidationError(_("%(field)s is not a number.") % {"field": label})
+    return number
+
+
+def _check_evidence(channel: str, evidence: dict) -> None:
+    if channel not in CHANNEL_EVIDENCE:
+        raise ValidationError(_("Choose the channel of the shipment."))
+    required, optional = CHANNEL_EVIDENCE[channel]
+    label = ExportRecord.Channel(channel).label
+    given = {name for name, value in evidence.items() if value not in (None, "")}
+
+    def names(fields):
+        return ", ".join(str(ExportRecord._meta.get_field(n).verbose_name) for n in sorted(fields))
+
+    missing = required - given
+    if missing:
+        raise ValidationError(
+            _("For “%(channel)s” the evidence needs: %(names)s.")
+            % {"channel": label, "names": names(missing)}
+        )
+    foreign = given - required - optional
+    if foreign:
+        raise ValidationError(
+            _("This evidence does not belong to “%(channel)s”: %(names)s.")
+            % {"channel": label, "names": names(foreign)}
+        )
+
+
+def export_values(
+    *,
+    value,
+    currency: str,
+    exchange_rate,
+    usd_rate=None,
+    value_usd=None,
+) -> tuple[Decimal, str, Decimal, int, Decimal]:
+    """Check the amount and rates; return (value, currency, rate, value in IDR, value in USD)."""
+    value = _decimal(value, _("The value"))
+    if value <= 0:
+        raise ValidationError(_("The value must be more than zero."))
+    currency = (currency or "").strip().upper()
+    if currency not in ISO_4217_CODES:
+        raise ValidationError(
+            _("“%(code)s” is not an ISO 4217 currency code.") % {"code": currency or "—"}
+        )
+    rate = _decimal(exchange_rate, _("The exchange rate"))
+    if rate <= 0:
+        raise ValidationError(_("The exchange rate must be more than zero."))
+    if currency == "IDR" and rate != 1:
+        raise ValidationError(_("A value in rupiah has an exchange rate of 1."))
+    value_idr = int((value * rate).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    if currency == "USD":
+        usd = value
+    elif value_usd not in (None, ""):
+        usd = _decimal(value_usd, _("The value in USD"))
+        if usd < 0:
+            raise ValidationError(_("The value in USD cannot be negative."))
+    elif usd_rate not in (None, ""):
+        per_dollar = _decimal(usd_rate, _("The USD rate"))
+        if per_dollar <= 0:
+            raise ValidationError(_("The USD rate must be more than zero."))
+        usd = Decimal(value_idr) / per_dollar
+    else:
+        raise ValidationError(
+            _(
+                "Give the rupiah rate of the US dollar (or the value in USD) "
+                "for a shipment in %(code)s."
+            )
+            % {"code": currency}
+        )
+    return value, currency, rate, value_idr, usd.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _program_of(enterprise: Enterprise) -> Program | None:
+    enrollment = (
+        Enrollment.objects.filter(enterprise=enterprise, status__in=JOINED_STATUSES)
+        .select_related("program")
+        .order_by("-enrolled_at", "-pk")
+        .first()
+    )
+    return enrollment.program if enrollment else None
+
+
+def export_record_build(
+    *,
+    enterprise: Enterprise,
+    actor: User | None,
+    export_date: dt.date,
+    channel: str,
+    destination_country: str,
+    hs_code: str,
+    value,
+    currency: str,
+    exchange_rate,
+    exchange_rate_date: dt.date | None,
+    exchange_rate_source: str,
+    usd_rate=None,
+    value_usd=None,
+    program: Program | None = None,
+    buyer_name: str = "",
+    product=None,
+    **evidence,
+) -> ExportRecord:
+    """Check a shipment and return it unsaved, its values computed. Forms call it to show a
+    refusal next to the input; ``export_record_create`` calls it before saving."""
+    unknown = set(evidence) - set(EVIDENCE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
+    evidence = {
+        name: (value.strip() if isinstance(value, str) else value)
+        for name, value in evidence.items()
+    }
+    today = timezone.localdate()
+    if export_date is None:
+        raise ValidationError(_("The export date is missing."))
+    if export_date > today:
+        raise ValidationError(_("An export cannot be dated in the future."))
+    if exchange_rate_date is None:
+        raise ValidationError(_("The date of the exchange rate is missing."))
+    if exchange_rate_date > today:
+        raise ValidationError(_("The exchange rate cannot be dated in the future."))
+    if not (exchange_rate_source or "").strip():
+        raise ValidationError(_("Name the source of the exchange rate."))
+    _check_evidence(channel, evidence)
+    if evidence.get("peb_date") and evidence["peb_date"] > today:
+        raise ValidationError(_("The PEB cannot be dated in the future."))
+    if product is not None and product.enterprise_id != enterprise.pk:
+        raise ValidationError(_("The product belongs to another enterprise."))
+    value, currency, rate, value_idr, usd = export_values(
+        value=value,
+        currency=currency,
+        exchange_rate=exchange_rate,
+        usd_rate=usd_rate,
+        value_usd=value_usd,
+    )
+    record = ExportRecord(
+        enterprise=enterprise,
+        program=program or _program_of(enterprise),
+        export_date=export_date,
+        channel=channel,
+        destination_country=destination_country,
+        buyer_name=(buyer_name or "").strip(),
+        product=product,
+        hs_code=(hs_code or "").replace(".", "").strip(),
+        value=value,
+        currency=currency,
+        exchange_rate=rate,
+        exchange_rate_date=exchange_rate_date,
+        exchange_rate_source=exchange_rate_source.strip(),
+        value_idr=value_idr,
+        value_usd=usd,
+        reported_by=actor,
+        **{
+            name: evidence.get(name) or ("" if name != "peb_date" else None)
+            for name in EVIDENCE_FIELDS
+        },
+    )
+    record.full_clean()
+    return record
+
+
+@transaction.atomic
+def export_record_create(*, actor: User | None, **fields) -> ExportRecord:
+    """Record a reported shipment with the evidence its channel produces (arguments as for
+    ``export_record_build``). A PEB number that another enterprise already claimed is flagged
+    on both records for review, not refused. The programme defaults to the one the enterprise
+    most recently joined."""
+    record = export_record_build(actor=actor, **fields)
+    shared = _records_sharing_peb(record)
+    record.peb_flagged = bool(shared)
+    record._history_user = actor
+    record.save()
+    for other in shared:
+        if not other.peb_flagged:
+            other.peb_flagged = True
+            other._history_user = actor
+            other.save(update_fields=["peb_flagged"])
+    return record
+
+
+def _records_sharing_peb(record: ExportRecord) -> list[ExportRecord]:
+    if not record.peb_number:
+        return []
+    return list(
+        ExportRecord.objects.select_for_update()
+        .filter(peb_number__iexact=record.peb_number)
+        .exclude(enterprise_id=record.enterprise_id)
+        .exclude(pk=record.pk)
+    )
+
+
+# --- new exporters ------------------------------------------------------------------------
+
+
+def enterprise_joined_on(*, enterprise: Enterprise, program: Program) -> dt.date | None:
+    """The day the enterprise joined the programme (its first seat), or None if it never did."""
+    enrollment = (
+        Enrollment.objects.filter(
+            enterprise=enterprise, program=program, status__in=JOINED_STATUSES
+        )
+        .order_by("enrolled_at", "applied_at")
+        .first()
+    )
+    if enrollment is None:
+        return None
+    return timezone.localdate(enrollment.enrolled_at or enrollment.applied_at)
+
+
+def enterprise_exported_at_intake(*, enterprise: Enterprise, program: Program) -> bool:
+    """Whether the enterprise already exported (directly or through others) when it joined: the
+    intake snapshot says so, or else its record as it stood when its enrollment began."""
+    snapshot = EnterpriseSnapshot.objects.filter(
+        enterprise=enterprise, program=program, moment=EnterpriseSnapshot.Moment.INTAKE
+    ).first()
+    if snapshot is not None:
+        return snapshot.export_status != Enterprise.ExportStatus.NONE
+    enrollment = (
+        Enrollment.objects.filter(enterprise=enterprise, program=program)
+        .order_by("applied_at")
+        .first()
+    )
+    status = enterprise.export_status
+    if enrollment is not None:
+        began = enrollment.enrolled_at or enrollment.applied_at
+        past = enterprise.history.filter(history_date__lte=began).order_by("-history_date").first()
+        if past is None:  # no history from before: the oldest we have
+            past = enterprise.history.order_by("history_date").first()
+        if past is not None:
+            status = past.export_status
+    return status != Enterprise.ExportStatus.NONE
+
+
+def _lock_enterprise(enterprise_id: int) -> Enterprise:
+    # Every verification of one enterprise's exports queues here, so two staff verifying two
+    # exports at the same moment cannot both see "no graduation yet".
+    return Enterprise.objects.select_for_update().get(pk=enterprise_id)
+
+
+def _graduate_if_first(
+    *, record: ExportRecord, enterprise: Enterprise, actor: User
+) -> Graduation | None:
+    program = record.program
+    if program is None:
+        return None
+    if Graduation.objects.filter(
+        enterprise=enterprise, program=program, revoked_at__isnull=True
+    ).exists():
+        return None
+    joined_on = enterprise_joined_on(enterprise=enterprise, program=program)
+    if joined_on is None or record.export_date < joined_on:
+        return None
+    if enterprise_exported_at_intake(enterprise=enterprise, program=program):
+        return None
+    graduation = Graduation(
+        enterprise=enterprise,
+        program=program,
+        export_record=record,
+        graduated_on=record.export_date,
+    )
+    graduation._history_user = actor
+    graduation.save()
+    return graduation
+
+
+def _is_new_destination(record: ExportRecord) -> bool:
+    return not (
+        ExportRecord.objects.filter(
+            enterprise_id=record.enterprise_id,
+            status=ExportRecord.Status.VERIFIED,
+            destination_country=record.destination_country,
+            export_date__lte=record.export_date,
+        )
+        .exclude(pk=record.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def export_verify(*, export_record: ExportRecord, actor: User) -> ExportRecord:
+    """Verify a reported export. The first verified export, after joining, of an enterprise
+    that did not export at intake makes it a new exporter of the programme (exactly once);
+    an export to a country it had not exported to before is marked a new destination."""
+    enterprise = _lock_enterprise(export_record.enterprise_id)
+    record = ExportRecord.objects.select_for_update().get(pk=export_record.pk)
+    if record.status != ExportRecord.Status.REPORTED:
+        raise ValidationError(
+            _("Only a reported export can be verified; this one is %(status)s.")
+            % {"status": record.get_status_display().lower()}
+        )
+    record.status = ExportRecord.Status.VERIFIED
+    record.decided_by, record.decided_at = actor, timezone.now()
+    record.rejection_reason = ""
+    record.is_new_destination = _is_new_destination(record)
+    record._history_user = actor
+    record.save()
+    _graduate_if_first(record=record, enterprise=enterprise, actor=actor)
+    return record
+
+
+@transaction.atomic
+def export_reject(*, export_record: ExportRecord, actor: User, reason: str) -> ExportRecord:
+    """Reject a reported export, with the reason the enterprise will read."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for rejecting the export."))
+    record = ExportRecord.objects.select_for_update().get(pk=export_record.pk)
+    if record.status != ExportRecord.Status.REPORTED:
+        raise ValidationError(
+            _("Only a reported export can be rejected; this one is %(status)s.")
+            % {"status": record.get_status_display().lower()}
+        )
+    record.status = ExportRecord.Status.REJECTED
+    record.decided_by, record.decided_at = actor, timezone.now()
+    record.rejection_reason = reason
+    record._history_user = actor
+    record.save()
+    return record
+
+
+@transaction.atomic
+def export_verification_reverse(
+    *, export_record: ExportRecord, actor: User, reason: str
+) -> ExportRecord:
+    """Take back a verification: the export is reported again, and a graduation it made is
+    revoked (recorded with who, when and why). If another verified export still qualifies,
+    the earliest of them becomes the enterprise's first export."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for reversing the verification."))
+    enterprise = _lock_enterprise(export_record.enterprise_id)
+    record = ExportRecord.objects.select_for_update().get(pk=export_record.pk)
+    if record.status != ExportRecord.Status.VERIFIED:
+        raise ValidationError(_("Only a verified export can have its verification reversed."))
+    record.status = ExportRecord.Status.REPORTED
+    record.decided_by, record.decided_at = actor, timezone.now()
+    record.rejection_reason = ""
+    record.is_new_destination = False
+    record._history_user = actor
+    record.save()
+    now = timezone.now()
+    for graduation in Graduation.objects.select_for_update().filter(
+        export_record=record, revoked_at__isnull=True
+    ):
+        graduation.revoked_at, graduation.revoked_by = now, actor
+        graduation.revoke_reason = reason
+        graduation._history_user = actor
+        graduation.save()
+        for other in ExportRecord.objects.filter(
+            enterprise=enterprise, program=graduation.program, status=ExportRecord.Status.VERIFIED
+        ).order_by("export_date", "pk"):
+            if _graduate_if_first(record=other, enterprise=enterprise, actor=actor):
+                break
+    return record

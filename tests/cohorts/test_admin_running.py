@@ -1,0 +1,402 @@
+"""The staff pages for running a class, through HTTP: zones, the attendance sheet, the class
+page, export decisions, new exporters; refusals as messages; flat query budgets."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cohorts.models import (
+    Attendance,
+    CoachingVisit,
+    Cohort,
+    Enrollment,
+    ExportRecord,
+    Graduation,
+    Session,
+)
+from cohorts.services import classes, exports
+from tests import factories as f
+
+
+@pytest.fixture
+def cohort(program_lampung):
+    return f.CohortFactory(
+        stage=f.StageFactory(program=program_lampung),
+        time_zone="Asia/Makassar",
+        name="Kelas Pemula A",
+    )
+
+
+def enrolled(cohort, **kwargs):
+    return f.EnrollmentFactory(
+        cohort=cohort,
+        status=Enrollment.Status.ENROLLED,
+        enrolled_at=timezone.now() - dt.timedelta(days=40),
+        **kwargs,
+    )
+
+
+def test_session_shows_local_time_with_the_zone_label(client, staff_lampung, cohort):
+    starts = dt.datetime(2031, 3, 4, 1, 0, tzinfo=dt.UTC)  # 09:00 in Makassar
+    session = f.SessionFactory(cohort=cohort, starts_at=starts, topic="Harga FOB")
+    client.force_login(staff_lampung)
+    listing = client.get(reverse("admin:cohorts_session_changelist")).content.decode()
+    assert "04-03-2031 09:00 WITA" in listing
+    page = client.get(reverse("admin:cohorts_session_change", args=[session.pk])).content.decode()
+    assert "04-03-2031 09:00 WITA" in page and "12:00 WITA" in page
+
+
+def test_generate_page_makes_sessions_in_the_class_zone(client, staff_lampung, cohort):
+    client.force_login(staff_lampung)
+    response = client.post(
+        reverse("admin:cohorts_session_generate"),
+        {
+            "cohort": cohort.pk,
+            "first_date": "2031-03-03",
+            "weekdays": ["0", "2"],
+            "start_time": "08:30",
+            "duration_minutes": "120",
+            "count": "4",
+            "topic": "",
+            "speakers": "Bu Rina",
+        },
+    )
+    assert response.status_code == 302
+    sessions = Session.objects.filter(cohort=cohort).order_by("starts_at")
+    assert sessions.count() == 4
+    assert sessions[0].starts_at == dt.datetime(2031, 3, 3, 0, 30, tzinfo=dt.UTC)
+
+
+def test_staff_of_another_office_cannot_generate_for_or_open_the_class(
+    client, staff_jateng, cohort
+):
+    session = f.SessionFactory(cohort=cohort)
+    client.force_login(staff_jateng)
+    response = client.post(
+        reverse("admin:cohorts_session_generate"),
+        {
+            "cohort": cohort.pk,
+            "first_date": "2031-03-03",
+            "weekdays": ["0"],
+            "start_time": "08:30",
+            "duration_minutes": "60",
+            "count": "1",
+        },
+    )
+    assert response.status_code == 200  # the class is not offered: a form error
+    assert Session.objects.filter(cohort=cohort).count() == 1
+    assert (
+        client.get(reverse("admin:cohorts_session_attendance", args=[session.pk])).status_code
+        == 404
+    )
+    assert client.get(reverse("admin:cohorts_cohort_running", args=[cohort.pk])).status_code == 404
+
+
+def test_attendance_sheet_records_every_participant_at_once(client, staff_lampung, cohort):
+    first, second = enrolled(cohort), enrolled(cohort)
+    session = f.SessionFactory(cohort=cohort)
+    client.force_login(staff_lampung)
+    url = reverse("admin:cohorts_session_attendance", args=[session.pk])
+    page = client.get(url).content.decode()
+    assert first.enterprise.name in page and f'name="status-{second.pk}"' in page
+    response = client.post(
+        url,
+        {
+            f"status-{first.pk}": "present",
+            f"name-{first.pk}": "Bu Siti",
+            f"status-{second.pk}": "sick",
+            f"name-{second.pk}": "",
+        },
+    )
+    assert response.status_code == 302
+    marks = dict(Attendance.objects.filter(session=session).values_list("enrollment_id", "status"))
+    assert marks == {first.pk: "present", second.pk: "sick"}
+    assert Attendance.objects.get(enrollment=first).attendee_name == "Bu Siti"
+
+
+def test_attendance_for_a_participant_of_another_class_is_refused_with_a_message(
+    client, staff_lampung, cohort
+):
+    mine = enrolled(cohort)
+    stranger = enrolled(f.CohortFactory(stage=cohort.stage))
+    session = f.SessionFactory(cohort=cohort)
+    client.force_login(staff_lampung)
+    response = client.post(
+        reverse("admin:cohorts_session_attendance", args=[session.pk]),
+        {f"status-{mine.pk}": "present", f"status-{stranger.pk}": "present"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "participants of this class" in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+@pytest.mark.parametrize("n_enrollments", [1, 30])
+def test_attendance_sheet_query_count_is_flat(
+    client, staff_lampung, cohort, n_enrollments, django_assert_max_num_queries
+):
+    enrollments = [enrolled(cohort) for _ in range(n_enrollments)]
+    session = f.SessionFactory(cohort=cohort)
+    classes.attendance_record(
+        session=session,
+        actor=staff_lampung,
+        entries={e.pk: classes.AttendanceEntry("present") for e in enrollments},
+    )
+    client.force_login(staff_lampung)
+    url = reverse("admin:cohorts_session_attendance", args=[session.pk])
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("n_enrollments", [1, 30])
+def test_class_page_query_count_is_flat(
+    client, staff_lampung, cohort, n_enrollments, django_assert_max_num_queries
+):
+    enrollments = [enrolled(cohort) for _ in range(n_enrollments)]
+    for days in (20, 10, 5):
+        session = f.SessionFactory(
+            cohort=cohort, starts_at=timezone.now() - dt.timedelta(days=days)
+        )
+        classes.attendance_record(
+            session=session,
+            actor=staff_lampung,
+            entries={e.pk: classes.AttendanceEntry("absent") for e in enrollments},
+        )
+    client.force_login(staff_lampung)
+    with django_assert_max_num_queries(13):
+        response = client.get(reverse("admin:cohorts_cohort_running", args=[cohort.pk]))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="flag-absences"') == n_enrollments
+
+
+def test_class_page_saves_assessments_and_closes_once(client, staff_lampung, cohort):
+    enrollment = enrolled(cohort)
+    session = f.SessionFactory(cohort=cohort)
+    classes.attendance_record(
+        session=session,
+        actor=staff_lampung,
+        entries={enrollment.pk: classes.AttendanceEntry("present")},
+    )
+    client.force_login(staff_lampung)
+    url = reverse("admin:cohorts_cohort_running", args=[cohort.pk])
+    client.post(
+        url,
+        {
+            "assess": "1",
+            f"score-{enrollment.pk}": "88",
+            f"output_export_plan-{enrollment.pk}": "on",
+            f"output_fob_calculation-{enrollment.pk}": "on",
+            f"output_product_catalogue-{enrollment.pk}": "on",
+        },
+    )
+    enrollment.refresh_from_db()
+    assert enrollment.assessment_score == 88 and enrollment.output_product_catalogue
+    response = client.post(url, {"close": "1", "require-output_export_plan": "on"}, follow=True)
+    assert "completed" in response.content.decode()
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.COMPLETED
+    closed_at = Cohort.objects.get(pk=cohort.pk).closed_at
+    # a second close (a stale page) is refused with the message, nothing changes
+    response = client.post(url, {"close": "1"}, follow=True)
+    assert response.status_code == 403 or "already closed" in response.content.decode()
+    assert Cohort.objects.get(pk=cohort.pk).closed_at == closed_at
+
+
+def test_closing_twice_through_the_service_message_reaches_the_page(
+    client, staff_lampung, cohort, monkeypatch
+):
+    enrolled(cohort)
+    f.SessionFactory(cohort=cohort)
+    classes.cohort_close(cohort=cohort, actor=staff_lampung)
+    client.force_login(staff_lampung)
+    # the page no longer offers closing; a replayed form gets the service's refusal
+    response = client.post(
+        reverse("admin:cohorts_cohort_running", args=[cohort.pk]), {"close": "1"}, follow=True
+    )
+    assert "This class is already closed." in response.content.decode()
+
+
+def test_bad_score_on_the_class_page_is_refused_with_a_message(client, staff_lampung, cohort):
+    enrollment = enrolled(cohort)
+    client.force_login(staff_lampung)
+    response = client.post(
+        reverse("admin:cohorts_cohort_running", args=[cohort.pk]),
+        {"assess": "1", f"score-{enrollment.pk}": "abc"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "whole number" in response.content.decode()
+    enrollment.refresh_from_db()
+    assert enrollment.assessment_score is None
+
+
+def test_coaching_visit_added_through_the_admin(client, staff_lampung, cohort):
+    enrollment = enrolled(cohort)
+    client.force_login(staff_lampung)
+    response = client.post(
+        reverse("admin:cohorts_coachingvisit_add"),
+        {
+            "enrollment": enrollment.pk,
+            "coach": "Pak Joko",
+            "visit_date": timezone.localdate().isoformat(),
+            "notes": "",
+            "next_steps": "Katalog produk",
+        },
+    )
+    assert response.status_code == 302
+    visit = CoachingVisit.objects.get()
+    assert visit.recorded_by == staff_lampung and visit.next_steps == "Katalog produk"
+
+
+def export_form(enterprise, **changes):
+    today = timezone.localdate()
+    data = {
+        "enterprise": enterprise.pk,
+        "program": "",
+        "export_date": (today - dt.timedelta(days=3)).isoformat(),
+        "channel": "courier",
+        "airway_bill_number": "AWB778899",
+        "destination_country": "SG",
+        "hs_code": "09011110",
+        "value": "1500",
+        "currency": "SGD",
+        "exchange_rate": "11800",
+        "exchange_rate_date": (today - dt.timedelta(days=3)).isoformat(),
+        "exchange_rate_source": "JISDOR",
+        "usd_rate": "15900",
+    }
+    data.update(changes)
+    return data
+
+
+def test_export_added_through_the_admin_computes_both_values(client, staff_lampung, enterprise_a):
+    client.force_login(staff_lampung)
+    response = client.post(reverse("admin:cohorts_exportrecord_add"), export_form(enterprise_a))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    record = ExportRecord.objects.get()
+    assert record.value_idr == 17_700_000 and record.value_usd == Decimal("1113.21")
+    assert record.reported_by == staff_lampung
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"currency": "ABC"}, "ISO 4217"),
+        ({"usd_rate": ""}, "rate of the US dollar"),
+        ({"peb_number": "123"}, "does not belong"),
+        ({"export_date": (timezone.localdate() + dt.timedelta(days=2)).isoformat()}, "future"),
+    ],
+)
+def test_bad_export_input_is_shown_on_the_form_and_nothing_saved(
+    client, staff_lampung, enterprise_a, changes, message
+):
+    client.force_login(staff_lampung)
+    response = client.post(
+        reverse("admin:cohorts_exportrecord_add"), export_form(enterprise_a, **changes)
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not ExportRecord.objects.exists()
+
+
+def test_decide_page_verifies_graduates_and_reverses(
+    client, staff_lampung, enterprise_a, program_lampung, cohort
+):
+    enrolled(cohort, enterprise=enterprise_a)
+    record = f.ExportRecordFactory(enterprise=enterprise_a, program=program_lampung)
+    client.force_login(staff_lampung)
+    url = reverse("admin:cohorts_exportrecord_decide", args=[record.pk])
+    assert client.post(url, {"verify": "1", "reason": ""}).status_code == 302
+    assert Graduation.objects.filter(revoked_at__isnull=True).count() == 1
+    response = client.post(url, {"reverse": "1", "reason": ""}, follow=True)
+    assert "Give the reason" in response.content.decode()
+    assert Graduation.objects.filter(revoked_at__isnull=True).count() == 1
+    client.post(url, {"reverse": "1", "reason": "Wrong enterprise"})
+    graduation = Graduation.objects.get()
+    assert graduation.revoked_by == staff_lampung
+    history = client.get(reverse("admin:cohorts_exportrecord_history", args=[record.pk]))
+    assert history.status_code == 200
+
+
+def test_staff_of_another_office_cannot_decide(client, staff_jateng, enterprise_a, program_lampung):
+    record = f.ExportRecordFactory(enterprise=enterprise_a, program=program_lampung)
+    client.force_login(staff_jateng)
+    url = reverse("admin:cohorts_exportrecord_decide", args=[record.pk])
+    assert client.post(url, {"verify": "1"}).status_code == 404
+    record.refresh_from_db()
+    assert record.status == ExportRecord.Status.REPORTED
+
+
+@pytest.mark.parametrize("n_graduations", [1, 30])
+def test_new_exporters_list_counts_repeat_exports_with_a_flat_budget(
+    client, staff_lampung, program_lampung, n_graduations, django_assert_max_num_queries
+):
+    stage = f.StageFactory(program=program_lampung)
+    the_class = f.CohortFactory(stage=stage)
+    for _ in range(n_graduations):
+        enterprise = f.EnterpriseFactory(registered_by=program_lampung.office)
+        enrolled(the_class, enterprise=enterprise)
+        for days in (30, 20):
+            record = f.ExportRecordFactory(
+                enterprise=enterprise,
+                program=program_lampung,
+                export_date=timezone.localdate() - dt.timedelta(days=days),
+            )
+            exports.export_verify(export_record=record, actor=staff_lampung)
+    client.force_login(staff_lampung)
+    with django_assert_max_num_queries(11):
+        response = client.get(reverse("admin:cohorts_graduation_changelist"))
+    assert response.status_code == 200
+    assert Graduation.objects.count() == n_graduations
+
+
+@pytest.mark.parametrize("n_rows", [1, 30])
+def test_export_list_budget_is_flat(
+    client, staff_lampung, enterprise_a, program_lampung, n_rows, django_assert_max_num_queries
+):
+    f.ExportRecordFactory.create_batch(n_rows, enterprise=enterprise_a, program=program_lampung)
+    client.force_login(staff_lampung)
+    with django_assert_max_num_queries(11):
+        assert client.get(reverse("admin:cohorts_exportrecord_changelist")).status_code == 200
+
+
+def test_session_details_and_attendance_history_through_the_admin(client, staff_lampung, cohort):
+    enrollment = enrolled(cohort)
+    session = f.SessionFactory(cohort=cohort, topic="Kemasan")
+    classes.attendance_record(
+        session=session,
+        actor=staff_lampung,
+        entries={enrollment.pk: classes.AttendanceEntry("absent")},
+    )
+    client.force_login(staff_lampung)
+    response = client.post(
+        reverse("admin:cohorts_session_change", args=[session.pk]),
+        {"topic": "Kemasan ekspor", "speakers": "Pak Andi (BPOM)", "place": "", "online_link": ""},
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.speakers == "Pak Andi (BPOM)" and session.topic == "Kemasan ekspor"
+    attendance = Attendance.objects.get()
+    page = client.get(reverse("admin:cohorts_attendance_history", args=[attendance.pk]))
+    assert page.status_code == 200 and staff_lampung.email in page.content.decode()
+
+
+def test_reschedule_page_reads_times_in_the_class_zone(client, staff_lampung, cohort):
+    session = f.SessionFactory(cohort=cohort)
+    client.force_login(staff_lampung)
+    url = reverse("admin:cohorts_session_reschedule", args=[session.pk])
+    client.post(
+        url, {"reschedule": "1", "date": "2031-06-02", "start_time": "10:00", "end_time": ""}
+    )
+    session.refresh_from_db()
+    assert session.starts_at == dt.datetime(2031, 6, 2, 2, 0, tzinfo=dt.UTC)
+    response = client.post(url, {"cancel": "1", "reason": ""})
+    assert response.status_code == 200
+    session.refresh_from_db()
+    assert not session.is_cancelled
+    client.post(url, {"cancel": "1", "reason": "Libur nasional"})
+    session.refresh_from_db()
+    assert session.is_cancelled
