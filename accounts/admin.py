@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,9 @@ from accounts.models import (
     TradeOffice,
     User,
 )
+
+# Who may do what follows from roles and memberships (accounts.roles), not from groups.
+admin.site.unregister(Group)
 
 
 @admin.register(Province)

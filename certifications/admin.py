@@ -42,15 +42,13 @@ class SchemeDocumentInline(ScopedInline):
 
 
 class SchemeForm(forms.ModelForm):
-    class Meta:
-        model = Scheme
-        fields = "__all__"
+    """The admin builds the fields; this adds the checks across them."""
 
     def clean_prerequisites(self):
         prerequisites = self.cleaned_data.get("prerequisites")
-        if prerequisites is not None and self.instance.pk:
-            if prerequisites.filter(pk=self.instance.pk).exists():
-                raise forms.ValidationError(_("A scheme cannot be its own prerequisite."))
+        own_pk = self.instance.pk
+        if prerequisites is not None and own_pk and prerequisites.filter(pk=own_pk).exists():
+            raise forms.ValidationError(_("A scheme cannot be its own prerequisite."))
         return prerequisites
 
 
@@ -88,9 +86,7 @@ def _products_choosable(request):
 
 
 class CaseForm(forms.ModelForm):
-    class Meta:
-        model = Case
-        fields = "__all__"
+    """The admin builds the fields; this adds the checks across them."""
 
     def clean(self):
         cleaned = super().clean()
