@@ -84,6 +84,8 @@ class ProgramAdmin(ScopedAdmin):
                 _stage_count=Count("stages", distinct=True),
                 _enrollment_count=Count("enrollments", distinct=True),
             )
+            # A grouped query drops the model's default ordering; autocomplete pages need one.
+            .order_by(*Program._meta.ordering, "pk")
         )
 
     def visible_queryset(self, request, queryset):
