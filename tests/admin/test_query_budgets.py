@@ -1,8 +1,6 @@
 """Admin lists cost the same number of queries for one row as for thirty."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests import factories as f
 
