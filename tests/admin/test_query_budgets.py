@@ -42,3 +42,58 @@ def test_list_query_count_is_flat(
         response = client.get(f"/admin/{path}/")
     assert response.status_code == 200
     assert response.context["cl"].result_count >= rows
+
+
+def _more_rows(path, n, office, program, staff):
+    from django.core.files.base import ContentFile
+
+    from certifications.models import CaseDocument, CaseEvent, Certificate
+
+    enterprises = f.EnterpriseFactory.create_batch(n, registered_by=office)
+    for i, enterprise in enumerate(enterprises):
+        if path == "cohorts/stage":
+            f.StageFactory(program=program)
+        elif path == "cohorts/funding":
+            f.FundingFactory(program=program)
+        elif path == "accounts/product":
+            f.ProductFactory(enterprise=enterprise)
+        else:
+            case = f.CaseFactory(enterprise=enterprise, office=office, status="granted")
+            if path == "certifications/certificate":
+                Certificate.objects.create(case=case, number=f"C{i}", issue_date="2026-01-01")
+            elif path == "certifications/casedocument":
+                CaseDocument.objects.create(
+                    case=case, title="NIB", file=ContentFile(b"x", name="x.pdf"), uploaded_by=staff
+                )
+            else:
+                CaseEvent.objects.create(case=case, actor=staff, to_status="granted")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "cohorts/stage",
+        "cohorts/funding",
+        "accounts/product",
+        "certifications/certificate",
+        "certifications/casedocument",
+        "certifications/caseevent",
+    ],
+)
+def test_other_lists_cost_the_same_for_one_row_and_thirty(
+    client, path, office_lampung, staff_lampung
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    program = f.ProgramFactory(office=office_lampung)
+    client.force_login(staff_lampung)
+    counts = []
+    for rows in (1, 29):
+        _more_rows(path, rows, office_lampung, program, staff_lampung)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/admin/{path}/")
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert response.context["cl"].result_count == 30
+    assert counts[0] == counts[1]
