@@ -1,10 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles, selectors
-from accounts.admin_base import ReferenceAdmin, ScopedAdmin, ScopedInline
+from accounts.admin_base import (
+    ReferenceAdmin,
+    ScopedAdmin,
+    ScopedInline,
+    ScopedRelatedFieldListFilter,
+)
 from accounts.models import (
     Enterprise,
     EnterpriseMembership,
@@ -20,6 +26,9 @@ from accounts.models import (
     User,
 )
 
+# Who may do what follows from roles and memberships (accounts.roles), not from groups.
+admin.site.unregister(Group)
+
 
 @admin.register(Province)
 class ProvinceAdmin(ReferenceAdmin):
@@ -30,7 +39,7 @@ class ProvinceAdmin(ReferenceAdmin):
 @admin.register(Regency)
 class RegencyAdmin(ReferenceAdmin):
     list_display = ["name_id", "kind", "province", "code_bps", "code_kemendagri"]
-    list_filter = ["kind", "province"]
+    list_filter = ["kind", ("province", ScopedRelatedFieldListFilter)]
     list_select_related = ["province"]
     search_fields = ["name_id", "name_en", "code_bps", "code_kemendagri"]
     autocomplete_fields = ["province"]
@@ -46,13 +55,17 @@ class OfficeMembershipInline(ScopedInline):
     model = OfficeMembership
     edited_by = "superuser"
     autocomplete_fields = ["user"]
+    list_select_related = ["user"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
 
 
 @admin.register(TradeOffice)
 class TradeOfficeAdmin(ScopedAdmin):
     edited_by = "superuser"
     list_display = ["name", "kind", "province", "ikm_population", "exporter_target_percent"]
-    list_filter = ["kind", "province"]
+    list_filter = ["kind", ("province", ScopedRelatedFieldListFilter)]
     list_select_related = ["province"]
     search_fields = ["name", "short_name"]
     autocomplete_fields = ["province", "regency"]
@@ -63,9 +76,17 @@ class TradeOfficeAdmin(ScopedAdmin):
 
 
 class FunderMembershipInline(ScopedInline):
+    """A funder's analysts: their accounts are no business of office staff."""
+
     model = FunderMembership
     edited_by = "superuser"
     autocomplete_fields = ["user"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    def has_view_permission(self, request, obj=None):
+        return roles.reads_everything(request.user)
 
 
 @admin.register(Funder)
@@ -86,8 +107,16 @@ class KbliCodeInline(ScopedInline):
 
 
 class EnterpriseMembershipInline(ScopedInline):
+    """The enterprise's members; staff pick among the participants they already manage."""
+
     model = EnterpriseMembership
     autocomplete_fields = ["user"]
+    scoped_choices = {
+        "user": lambda request: selectors.participants_editable_by(request.user),
+    }
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
 
 
 @admin.register(Enterprise)
@@ -102,10 +131,18 @@ class EnterpriseAdmin(ScopedAdmin):
         "export_status",
         "registered_by",
     ]
-    list_filter = ["size_class", "export_status", "women_owned", "women_led", "province", "sector"]
+    list_filter = [
+        "size_class",
+        "export_status",
+        "women_owned",
+        "women_led",
+        ("registered_by", ScopedRelatedFieldListFilter),
+        ("province", ScopedRelatedFieldListFilter),
+        ("sector", ScopedRelatedFieldListFilter),
+    ]
     list_select_related = ["province", "regency", "registered_by"]
     search_fields = ["name", "nib", "owner_name"]
-    autocomplete_fields = ["province", "regency", "sector", "registered_by"]
+    autocomplete_fields = ["province", "regency", "sector"]
     readonly_fields = ["data_sharing_consent_at", "data_sharing_consent_by", "created_at"]
     inlines = [ProductInline, KbliCodeInline, EnterpriseMembershipInline]
     fieldsets = [
@@ -151,10 +188,25 @@ class EnterpriseAdmin(ScopedAdmin):
     def editable_queryset(self, request, queryset):
         return queryset.filter(pk__in=selectors.enterprises_editable_by(request.user).values("pk"))
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not roles.is_platform_admin(request.user):
+            # Handing an enterprise over to another office is a platform admin's decision.
+            readonly.append("registered_by")
+        return readonly
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        offices = sorted(roles.office_ids(request.user))
+        if len(offices) == 1:
+            initial.setdefault("registered_by", offices[0])
+        return initial
+
 
 @admin.register(Product)
 class ProductAdmin(ScopedAdmin):
     list_display = ["name", "hs_code", "enterprise", "monthly_capacity", "unit"]
+    list_filter = [("enterprise__registered_by", ScopedRelatedFieldListFilter)]
     list_select_related = ["enterprise"]
     search_fields = ["name", "hs_code", "enterprise__name"]
     autocomplete_fields = ["enterprise"]
@@ -206,10 +258,11 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     filter_horizontal = []
 
     def visible_queryset(self, request, queryset):
-        enterprises = selectors.enterprises_editable_by(request.user)
-        return queryset.filter(
-            enterprise_memberships__enterprise__in=enterprises.values("pk")
-        ).distinct()
+        return queryset.filter(pk__in=selectors.participants_editable_by(request.user).values("pk"))
+
+    def has_add_permission(self, request, *args):
+        # New participants arrive through the portal's sign-up and invitations.
+        return roles.is_platform_admin(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         if roles.is_platform_admin(request.user):

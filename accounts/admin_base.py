@@ -5,25 +5,71 @@
 - office staff read what ``visible_queryset`` lets through and change what
   ``editable_queryset`` lets through, on models whose ``edited_by`` is "office";
 - models with ``edited_by = "superuser"`` (schemes, funders, offices, staff accounts) are
-  read-only to everybody else.
-Foreign-key dropdowns are narrowed by ``scoped_choices``; autocomplete goes through the
-related model's own admin and so through its ``get_queryset``.
+  read-only to everybody else; ``edited_by = "nobody"`` marks rows only services write.
+
+Every way of picking a related row is narrowed the same way:
+- foreign-key and many-to-many dropdowns by ``scoped_choices`` (field name -> callable taking
+  the request and returning a queryset; the callables decide themselves what platform admins
+  get, usually everything);
+- autocomplete by the related model's own admin (its ``get_queryset``) and, when the field
+  that asks has an entry in ``scoped_choices`` (on the admin or inline of its model), by that;
+- list filters by ``ScopedRelatedFieldListFilter``, which offers only rows the user may see
+  and that occur in the rows listed.
+An object outside the user's scope is never shown: the change, delete and history views
+redirect to the admin index, as for a row that does not exist.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.contrib.admin.exceptions import NotRegistered
+from django.contrib.admin.utils import get_model_from_relation, unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import roles
 
+Chooser = Callable[..., QuerySet]
+
+
+def _may_write(admin_obj, request) -> bool:
+    user = request.user
+    if admin_obj.edited_by == "nobody":
+        return False
+    if roles.is_platform_admin(user):
+        return True
+    if admin_obj.edited_by == "superuser" or not roles.may_use_admin(user):
+        return False
+    return roles.is_office_staff(user)
+
+
+def chooser_for(admin_site, model: type[Model], field_name: str) -> Chooser | None:
+    """The ``scoped_choices`` entry for ``model.field_name``, from its admin or an inline."""
+    model_admin = admin_site._registry.get(model)
+    chooser = getattr(model_admin, "scoped_choices", {}).get(field_name)
+    if chooser is not None:
+        return chooser
+    for registered in admin_site._registry.values():
+        for inline in getattr(registered, "inlines", ()):
+            if inline.model is model and field_name in getattr(inline, "scoped_choices", {}):
+                return inline.scoped_choices[field_name]
+    return None
+
+
+def _is_autocomplete(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return bool(match and match.url_name == "autocomplete")
+
 
 class ScopedAdminMixin:
-    edited_by = "office"  # or "superuser"
+    edited_by = "office"  # or "superuser", or "nobody" (rows written by services only)
     deletable_by_staff = False
     # field name -> callable(request) returning the queryset offered in its dropdown
-    scoped_choices: dict = {}
+    scoped_choices: dict[str, Chooser] = {}
 
     def visible_queryset(self, request, queryset: QuerySet) -> QuerySet:
         """What office staff may see; the default hides everything."""
@@ -38,6 +84,13 @@ class ScopedAdminMixin:
             return queryset
         return self.visible_queryset(request, queryset)
 
+    def scoped_queryset(self, request) -> QuerySet:
+        """The rows the user may see, without the list page's joins and annotations."""
+        queryset = self.model._default_manager.all()
+        if roles.reads_everything(request.user):
+            return queryset
+        return self.visible_queryset(request, queryset)
+
     def has_module_permission(self, request):
         return roles.may_use_admin(request.user)
 
@@ -45,12 +98,7 @@ class ScopedAdminMixin:
         return roles.may_use_admin(request.user)
 
     def _may_write(self, request) -> bool:
-        user = request.user
-        if roles.is_platform_admin(user):
-            return True
-        if self.edited_by == "superuser" or not roles.may_use_admin(user):
-            return False
-        return roles.is_office_staff(user)
+        return _may_write(self, request)
 
     def has_add_permission(self, request, *args):
         return self._may_write(request)
@@ -64,25 +112,73 @@ class ScopedAdminMixin:
         return self.editable_queryset(request, model._default_manager.filter(pk=obj.pk)).exists()
 
     def has_delete_permission(self, request, obj=None):
+        if self.edited_by == "nobody":
+            return False
         if roles.is_platform_admin(request.user):
             return True
         return self.deletable_by_staff and self.has_change_permission(request, obj)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def _chosen(self, db_field, request, kwargs):
         chooser = self.scoped_choices.get(db_field.name)
-        if chooser is not None and not roles.is_platform_admin(request.user):
+        if chooser is not None:
             kwargs["queryset"] = chooser(request)
+        return kwargs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = self._chosen(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        chooser = self.scoped_choices.get(db_field.name)
-        if chooser is not None and not roles.is_platform_admin(request.user):
-            kwargs["queryset"] = chooser(request)
+        kwargs = self._chosen(db_field, request, kwargs)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Autocomplete asks the related admin; narrow it to what the asking field offers."""
+        if _is_autocomplete(request):
+            chooser = self._autocomplete_chooser(request)
+            if chooser is not None:
+                queryset = queryset.filter(pk__in=chooser(request).values("pk"))
+        return super().get_search_results(request, queryset, search_term)
+
+    def _autocomplete_chooser(self, request) -> Chooser | None:
+        from django.apps import apps
+
+        try:
+            model = apps.get_model(request.GET["app_label"], request.GET["model_name"])
+        except (KeyError, LookupError):
+            return None
+        return chooser_for(self.admin_site, model, request.GET.get("field_name", ""))
 
 
 class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    """A scoped ModelAdmin with the history view."""
+    """A scoped ModelAdmin with the history view (Django's own for models without history)."""
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        if not self._has_history():
+            self.object_history_template = None
+
+    def _has_history(self) -> bool:
+        return hasattr(self.model._meta, "simple_history_manager_attribute")
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self._has_history():
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+        # The library falls back to the last historical row of an object it cannot find,
+        # which would show another office's records: look the object up in scope first.
+        if self.get_object(request, unquote(object_id)) is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self._has_history():
+            raise Http404
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if request.method == "POST" and not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ScopedInline(ScopedAdminMixin, admin.TabularInline):
@@ -93,11 +189,37 @@ class ScopedInline(ScopedAdminMixin, admin.TabularInline):
     def get_queryset(self, request):
         return super(ScopedAdminMixin, self).get_queryset(request)
 
+    def _parent_allows(self, request, obj) -> bool:
+        if not self._may_write(request):
+            return False
+        if obj is None:
+            return True
+        try:
+            parent = self.admin_site.get_model_admin(self.parent_model)
+        except NotRegistered:
+            return True
+        return parent.has_change_permission(request, obj)
+
     def has_change_permission(self, request, obj=None):
-        return self._may_write(request)
+        return self._parent_allows(request, obj)
 
     def has_add_permission(self, request, obj=None):
-        return self._may_write(request)
+        return self._parent_allows(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self.edited_by == "nobody":
+            return False
+        return self._parent_allows(request, obj)
+
+
+class ReadOnlyInline(ScopedInline):
+    """An inline that shows rows written by services (events, timelines)."""
+
+    edited_by = "nobody"
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "id"]
 
 
 class ReferenceAdmin(ScopedAdmin):
@@ -107,3 +229,38 @@ class ReferenceAdmin(ScopedAdmin):
 
     def visible_queryset(self, request, queryset):
         return queryset
+
+
+def _scoped(model_admin, request) -> QuerySet:
+    if hasattr(model_admin, "scoped_queryset"):
+        return model_admin.scoped_queryset(request)
+    return model_admin.get_queryset(request)
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A related-field filter that names only rows the user may see and that are listed.
+
+    The choices are the related admin's scoped queryset (or, for a model without an admin,
+    the ``scoped_choices`` entry of the field), cut down to the values that occur among the
+    rows the list may show, so no other office's programme, office or funder is named in the
+    sidebar.
+    """
+
+    def field_choices(self, field, request, model_admin):
+        related_model = get_model_from_relation(field)
+        try:
+            related_admin = model_admin.admin_site.get_model_admin(related_model)
+        except NotRegistered:
+            chooser = model_admin.scoped_choices.get(self.field_path)
+            queryset = chooser(request) if chooser else related_model._default_manager.all()
+        else:
+            queryset = _scoped(related_admin, request)
+            if isinstance(related_admin.list_select_related, list | tuple):
+                queryset = queryset.select_related(*related_admin.list_select_related)
+        listed = _scoped(model_admin, request).values_list(self.field_path, flat=True)
+        queryset = queryset.filter(pk__in=listed)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        to_field = field.target_field.attname if hasattr(field, "target_field") else "pk"
+        return [(getattr(obj, to_field), str(obj)) for obj in queryset]

@@ -54,3 +54,26 @@ def offices_visible_to(user: User) -> QuerySet[TradeOffice]:
     if roles.reads_everything(user):
         return TradeOffice.objects.all()
     return TradeOffice.objects.filter(pk__in=roles.office_ids(user))
+
+
+def office_staff_visible_to(user: User) -> QuerySet[User]:
+    """Staff accounts of the offices the user sees (every office's for those who read all)."""
+    if roles.reads_everything(user):
+        return User.objects.filter(office_memberships__isnull=False).distinct()
+    return User.objects.filter(office_memberships__office_id__in=roles.office_ids(user)).distinct()
+
+
+def participants_editable_by(user: User) -> QuerySet[User]:
+    """Accounts the user may change: every one for platform admins; for office staff the
+    members of the enterprises their office registered, never an admin account."""
+    if roles.is_platform_admin(user):
+        return User.objects.all()
+    enterprises = enterprises_editable_by(user)
+    return User.objects.filter(
+        pk__in=User.objects.filter(
+            enterprise_memberships__enterprise__in=enterprises.values("pk"),
+            is_staff=False,
+            is_superuser=False,
+            is_national_viewer=False,
+        ).values("pk")
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from accounts import roles
-from certifications.models import Case
+from certifications.models import Case, CaseDocument, CaseEvent, Certificate
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -30,3 +30,19 @@ def cases_managed_by(user) -> QuerySet[Case]:
     if roles.is_platform_admin(user):
         return Case.objects.all()
     return Case.objects.filter(office_id__in=roles.office_ids(user))
+
+
+def certificates_visible_to(user) -> QuerySet[Certificate]:
+    return Certificate.objects.filter(case__in=cases_visible_to(user).values("pk"))
+
+
+def certificates_managed_by(user) -> QuerySet[Certificate]:
+    return Certificate.objects.filter(case__in=cases_managed_by(user).values("pk"))
+
+
+def case_documents_visible_to(user) -> QuerySet[CaseDocument]:
+    return CaseDocument.objects.filter(case__in=cases_visible_to(user).values("pk"))
+
+
+def case_events_visible_to(user) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(case__in=cases_visible_to(user).values("pk"))
