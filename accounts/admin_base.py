@@ -108,8 +108,14 @@ class ScopedAdminMixin:
             return False
         if obj is None or roles.is_platform_admin(request.user):
             return True
-        model = type(obj)
-        return self.editable_queryset(request, model._default_manager.filter(pk=obj.pk)).exists()
+        # The admin asks once per inline form: answer from the request's memo after the first.
+        memo = request.__dict__.setdefault("_nk_may_change", {})
+        key = (type(self).__name__, obj._meta.label, obj.pk)
+        if key not in memo:
+            model = type(obj)
+            editable = self.editable_queryset(request, model._default_manager.filter(pk=obj.pk))
+            memo[key] = editable.exists()
+        return memo[key]
 
     def has_delete_permission(self, request, obj=None):
         if self.edited_by == "nobody":

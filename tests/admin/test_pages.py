@@ -23,7 +23,15 @@ STAFF_ADDS = {
     "certifications.Certificate",
     "certifications.CaseDocument",
 }
-NOBODY_ADDS = {"certifications.CaseEvent", "notifications.Reminder"}
+# Rows only services write: sessions come from a weekly pattern, attendance from the class
+# sheet, new exporters from export verification.
+NOBODY_ADDS = {
+    "certifications.CaseEvent",
+    "notifications.Reminder",
+    "cohorts.Session",
+    "cohorts.Attendance",
+    "cohorts.Graduation",
+}
 KNOWN = (
     STAFF_ADDS
     | NOBODY_ADDS
