@@ -210,7 +210,7 @@ class TradeOffice(models.Model):
             models.CheckConstraint(
                 condition=Q(exporter_target_percent__gte=0) & Q(exporter_target_percent__lte=100),
                 name="office_target_percent_range",
-                violation_error_message=_("The target share must lie between 0 and 100%."),
+                violation_error_message=_("The target share must lie between 0 and 100 percent."),
             ),
             models.CheckConstraint(
                 condition=Q(phone="") | Q(phone__regex=E164_REGEX),

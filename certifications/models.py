@@ -55,7 +55,8 @@ class Scheme(NamedReference):
         verbose_name_plural = _("certification schemes")
         constraints = [
             models.CheckConstraint(
-                condition=Q(validity_from="none") | Q(validity_months__gte=1),
+                condition=Q(validity_from="none")
+                | Q(validity_months__isnull=False, validity_months__gte=1),
                 name="scheme_validity_stated",
                 violation_error_message=_("A scheme that expires needs its validity in months."),
             ),

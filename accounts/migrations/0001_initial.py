@@ -320,7 +320,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='tradeoffice',
-            constraint=models.CheckConstraint(condition=models.Q(('exporter_target_percent__gte', 0), ('exporter_target_percent__lte', 100)), name='office_target_percent_range', violation_error_message='The target share must lie between 0 and 100%.'),
+            constraint=models.CheckConstraint(condition=models.Q(('exporter_target_percent__gte', 0), ('exporter_target_percent__lte', 100)), name='office_target_percent_range', violation_error_message='The target share must lie between 0 and 100 percent.'),
         ),
         migrations.AddConstraint(
             model_name='tradeoffice',
