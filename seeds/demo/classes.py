@@ -205,7 +205,9 @@ def take_attendance(
     )
 
 
-def coach(demo: Demo, enrollments: Sequence[Enrollment], first: int, last: int, actor: User):
+def coach(
+    demo: Demo, enrollments: Sequence[Enrollment], first: int, last: int, actor: User
+) -> None:
     for enrollment in enrollments:
         classes.coaching_visit_record(
             enrollment=enrollment,
