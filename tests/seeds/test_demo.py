@@ -1,13 +1,30 @@
 import datetime as dt
+import itertools
 from io import StringIO
+from zoneinfo import ZoneInfo
 
-from django.core.management import call_command
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from accounts import roles
 from accounts.models import Enterprise, EnterpriseMembership, TradeOffice, User
 from certifications.models import Case, CaseEvent
-from cohorts.models import Cohort, Enrollment, EnterpriseSnapshot, Graduation, Level
+from cohorts import selectors
+from cohorts.models import (
+    Attendance,
+    Cohort,
+    Enrollment,
+    EnterpriseSnapshot,
+    Graduation,
+    Level,
+    Program,
+    Stage,
+)
+from cohorts.services.seats import SEAT_OFFER_REMINDER
+from notifications.models import Reminder
 from seeds import demo as demo_module
 from seeds.demo import DEMO_PASSWORD, build_demo, model_counts
 from tests.seeds.conftest import DEMO_DAY
@@ -43,7 +60,7 @@ def test_reset_deletes_the_demo_and_rebuilds_it(demo):
     assert result.built
     assert all_counts() == first
     assert not Enterprise.objects.filter(name="Renamed by hand").exists()
-    stage2 = demo_module.Stage.objects.get(program__name=demo_module.LAMPUNG_PROGRAM, number=2)
+    stage2 = Stage.objects.get(program__name=demo_module.LAMPUNG_PROGRAM, number=2)
     assert stage2.start_date == DEMO_DAY + dt.timedelta(days=3 - 14)
 
 
@@ -80,7 +97,7 @@ def test_lampung_office_states_its_population_and_target(demo):
     assert office.ikm_population_basis
     program = office.programs.get(name=demo_module.LAMPUNG_PROGRAM)
     assert program.funders.get().short_name == "LPEI"
-    jateng_program = demo_module.Program.objects.get(name=demo_module.JATENG_PROGRAM)
+    jateng_program = Program.objects.get(name=demo_module.JATENG_PROGRAM)
     assert jateng_program.funders.get().kind == "marketplace"
 
 
@@ -95,8 +112,11 @@ def test_owner_completed_the_beginner_class_holds_an_offer_and_has_cases_waiting
     assert (first.status, first.cohort.level) == (Enrollment.Status.COMPLETED, Level.PEMULA)
     assert first.stage.end_date == DEMO_DAY - dt.timedelta(days=60)
     assert (second.status, second.cohort.level) == (Enrollment.Status.OFFERED, Level.MENENGAH)
-    hours = (second.offer_expires_at - demo_module.new_demo(DEMO_DAY).now).total_seconds() / 3600
-    assert 29 <= hours <= 31
+    # The offer was made while the demo was built: its deadline is still to come.
+    assert timezone.now() < second.offer_expires_at
+    assert second.offer_expires_at <= timezone.now() + dt.timedelta(
+        hours=second.program.seat_offer_hours
+    )
 
     waiting = enterprise.cases.filter(status=Case.Status.PREPARING)
     assert waiting.count() >= 2
@@ -135,7 +155,7 @@ def test_classes_stay_within_capacity_and_the_lampung_classes_are_full(demo):
 
 
 def test_exporters_before_joining_and_new_exporters(demo):
-    program = demo_module.Program.objects.get(name=demo_module.LAMPUNG_PROGRAM)
+    program = Program.objects.get(name=demo_module.LAMPUNG_PROGRAM)
     intake = EnterpriseSnapshot.objects.filter(
         program=program, moment=EnterpriseSnapshot.Moment.INTAKE
     )
@@ -161,3 +181,97 @@ def test_cases_cover_schemes_and_statuses_with_their_events(demo):
             assert certificate.expiry_date is None
         else:
             assert certificate.expiry_date > certificate.issue_date
+
+
+def test_stage1_outcomes_were_decided_by_closing_from_attendance_and_score(demo):
+    program = Program.objects.get(name=demo_module.LAMPUNG_PROGRAM)
+    classes = Cohort.objects.filter(stage__program=program, stage__number=1)
+    assert classes.count() == 3
+    shortfalls = set()
+    for cohort in classes:
+        assert cohort.closed_at is not None and cohort.closed_by is not None
+        rows = list(selectors.enrollments_with_attendance_rate(cohort=cohort))
+        assert len(rows) == 20 and {e.sessions_held for e in rows} == {8}
+        for enrollment in rows:
+            attended = enrollment.attendance_percent >= program.attendance_threshold_percent
+            passed = (enrollment.assessment_score or 0) >= program.pass_mark
+            delivered = enrollment.output_export_plan and enrollment.output_fob_calculation
+            expected = (
+                Enrollment.Status.COMPLETED
+                if attended and passed and delivered
+                else Enrollment.Status.NOT_COMPLETED
+            )
+            assert enrollment.status == expected, enrollment.enterprise.name
+            if not attended:
+                shortfalls.add("attendance")
+            if not passed:
+                shortfalls.add("score")
+            # Enrolled until the class closed, which took the completion snapshot.
+            assert enrollment.history.filter(status=Enrollment.Status.ENROLLED).exists()
+            assert EnterpriseSnapshot.objects.filter(
+                enterprise=enrollment.enterprise,
+                program=program,
+                moment=EnterpriseSnapshot.Moment.COMPLETION,
+                taken_on=cohort.stage.end_date,
+            ).exists()
+    # Both rules bite somewhere: the demo shows a participant failing each of them.
+    assert shortfalls == {"attendance", "score"}
+    # Attendance is only ever taken for sessions that had started.
+    assert not Attendance.objects.filter(
+        session__starts_at__gt=demo_module.new_demo(DEMO_DAY).now
+    ).exists()
+
+
+def test_owner_has_a_pending_seat_offer_reminder_after_a_withdrawal(demo):
+    owner = User.objects.get(email=demo_module.OWNER_EMAIL)
+    offer = Enrollment.objects.get(
+        enterprise__memberships__user=owner, status=Enrollment.Status.OFFERED
+    )
+    reminder = Reminder.objects.get(
+        kind=SEAT_OFFER_REMINDER,
+        recipient=owner,
+        subject_type=ContentType.objects.get_for_model(Enrollment),
+        subject_id=offer.pk,
+    )
+    assert reminder.status == Reminder.Status.PENDING
+    assert offer.cohort.name in reminder.title
+    # The seat came free because a participant of that class withdrew.
+    assert offer.cohort.enrollments.filter(status=Enrollment.Status.WITHDRAWN).count() == 1
+    assert not offer.cohort.enrollments.filter(status=Enrollment.Status.WAITLISTED).exists()
+
+
+def test_stage2_fills_through_promotion_waiting_list_and_weekly_sessions(demo):
+    program = Program.objects.get(name=demo_module.LAMPUNG_PROGRAM)
+    s1 = {c.level: c for c in Cohort.objects.filter(stage__program=program, stage__number=1)}
+    s2 = {c.level: c for c in Cohort.objects.filter(stage__program=program, stage__number=2)}
+    owner = User.objects.get(email=demo_module.OWNER_EMAIL)
+    for lower, upper in ((Level.PEMULA, Level.MENENGAH), (Level.MENENGAH, Level.MAHIR)):
+        completers = set(
+            s1[lower]
+            .enrollments.filter(status=Enrollment.Status.COMPLETED)
+            .exclude(enterprise__memberships__user=owner)
+            .values_list("enterprise", flat=True)
+        )
+        moved_up = set(
+            s2[upper]
+            .enrollments.filter(status=Enrollment.Status.ENROLLED)
+            .values_list("enterprise", flat=True)
+        )
+        assert completers and completers <= moved_up
+    waiting = s2[Level.PEMULA].enrollments.filter(status=Enrollment.Status.WAITLISTED)
+    assert sorted(waiting.values_list("waitlist_position", flat=True)) == [1, 2, 3]
+    for cohort in Cohort.objects.filter(stage__program=program):
+        starts = [
+            s.starts_at.astimezone(ZoneInfo(cohort.time_zone))
+            for s in cohort.sessions.order_by("starts_at")
+        ]
+        assert len(starts) == 8
+        assert {b - a for a, b in itertools.pairwise(starts)} == {dt.timedelta(days=7)}
+        assert {s.time() for s in starts} == {dt.time(9)}
+
+
+def test_the_command_refuses_a_day_to_come(db):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(CommandError):
+        call_command("seed_demo", today=tomorrow, stdout=StringIO())
+    assert not demo_module.demo_exists()

@@ -4,6 +4,7 @@ import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from seeds.demo import DEMO_PASSWORD, build_demo, model_counts
@@ -36,6 +37,10 @@ class Command(BaseCommand):
     def handle(self, *args, reset=False, enterprises=0, today=None, **options):
         if enterprises < 0:
             raise CommandError(_("The number of enterprises cannot be negative."))
+        if today is not None and today > timezone.localdate():
+            raise CommandError(
+                _("The demo is built from what has already happened: choose today or a past day.")
+            )
         result = build_demo(today=today, reset=reset)
         if result.built:
             self.stdout.write(
