@@ -1,9 +1,24 @@
-"""Fixtures for the selection and seats tests: a Lampung stage with a small class."""
+"""Fixtures for the cohorts tests: a Lampung stage with a small class.
+
+These tests state the rules' messages by their English ids, so they run in English; the
+Indonesian wording is checked where the pages are (tests/accounts, tests/models) and in
+test_messages_reach_users_in_indonesian below.
+"""
 
 import pytest
+from django.utils import translation
 
 from cohorts.models import Enrollment, Level
 from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _english(settings, client):
+    """Services, pages and the language cookie in English (users default to Indonesian)."""
+    settings.LANGUAGE_CODE = "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import EnterpriseMembership
 from cohorts.models import Enrollment, Level
-from cohorts.services import seats
+from cohorts.services import seats, selection
 from cohorts.tasks import expire_seat_offers
 from notifications.models import Reminder
 from tests import factories as f
@@ -402,3 +402,14 @@ def test_the_beat_schedule_names_the_registered_expiry_task():
     entry = app.conf.beat_schedule["expire-seat-offers"]
     assert entry["task"] == "cohorts.tasks.expire_seat_offers"
     assert app.tasks[entry["task"]].name == expire_seat_offers.name
+
+
+def test_messages_reach_users_in_indonesian(settings, selected, small_class, staff_lampung):
+    """With the site's default language, a refusal is worded in Indonesian."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "id"
+    rejected = selection.enrollment_reject(enrollment=selected(), actor=staff_lampung, reason="x")
+    with translation.override("id"), pytest.raises(ValidationError) as error:
+        seats.enrollment_admit(enrollment=rejected, cohort=small_class, actor=staff_lampung)
+    assert "seleksi" in " ".join(error.value.messages)
