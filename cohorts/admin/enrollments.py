@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors as account_selectors
-from accounts.admin_base import ScopedAdmin, ScopedInline
+from accounts.admin_base import ScopedAdmin, ScopedInline, ScopedRelatedFieldListFilter
 from cohorts import selectors
 from cohorts.admin.running import CoachingVisitInline
 from cohorts.models import Cohort, Enrollment, Level, Stage
@@ -76,7 +76,9 @@ class PositionForm(forms.Form):
 
 
 class CapacityForm(forms.Form):
-    capacity = forms.IntegerField(label=_("Capacity"), min_value=1)
+    capacity = forms.IntegerField(
+        label=_("Capacity"), min_value=1, max_value=seats.MAX_CLASS_CAPACITY
+    )
 
 
 class AdmitForm(forms.Form):
@@ -242,7 +244,7 @@ class CohortAdmin(ServiceFormPages, ScopedAdmin):
         "mode",
         "closed_at",
     ]
-    list_filter = ["level", "mode", "stage__program"]
+    list_filter = ["level", "mode", ("stage__program", ScopedRelatedFieldListFilter)]
     list_select_related = ["stage__program"]
     search_fields = ["name", "stage__program__name", "venue"]
     readonly_fields = ["seats_summary", "closed_at", "closed_by"]
@@ -267,6 +269,10 @@ class CohortAdmin(ServiceFormPages, ScopedAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             fields.append("capacity")  # changed through cohort_set_capacity only
+            if obj.enrollments.exists():
+                # Enrollments keep their stage, and completed levels decide "naik kelas":
+                # moving a class that has participants would rewrite both.
+                fields += ["stage", "level"]
         return fields
 
     @admin.display(description=_("seats taken"), ordering="seats_taken")
@@ -336,7 +342,7 @@ class CohortAdmin(ServiceFormPages, ScopedAdmin):
             enrollment = seats.seat_offer_next(cohort=cohort, actor=request.user)
             return gettext("A seat is offered to %(enterprise)s until %(deadline)s.") % {
                 "enterprise": enrollment.enterprise.name,
-                "deadline": enrollment.offer_expires_at,
+                "deadline": seats.deadline_in_class_zone(cohort, enrollment.offer_expires_at),
             }
 
         return self._service_page(
@@ -394,7 +400,12 @@ class EnrollmentAdmin(ServiceFormPages, ScopedAdmin):
         "waitlist_position",
         "offer_expires_at",
     ]
-    list_filter = ["status", "suggested_level", "cohort__level", "stage__program"]
+    list_filter = [
+        "status",
+        "suggested_level",
+        "cohort__level",
+        ("stage__program", ScopedRelatedFieldListFilter),
+    ]
     list_select_related = ["enterprise", "stage__program", "cohort"]
     search_fields = ["enterprise__name", "enterprise__nib", "cohort__name"]
     actions = ["select_applications", "accept_offers", "decline_offers"]

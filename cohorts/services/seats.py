@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import EnterpriseMembership, User
+from accounts.models import EnterpriseMembership, OfficeMembership, User
 from cohorts import selectors
 from cohorts.models import LEVEL_ORDER, Cohort, Enrollment, EnterpriseSnapshot, Level
 from cohorts.services.selection import actor_acts_for_enterprise, require_program_staff
@@ -37,6 +37,10 @@ class AdmitOutcome(models.TextChoices):
 
 
 # --- locking ------------------------------------------------------------------------------
+
+
+# Far above any real class (20 by default), and within the column's range on every database.
+MAX_CLASS_CAPACITY = 500
 
 
 def _lock_cohort(cohort_id: int) -> Cohort:
@@ -137,14 +141,35 @@ def _offer_number(enrollment: Enrollment) -> int:
     )
 
 
+def deadline_in_class_zone(cohort: Cohort, moment: dt.datetime) -> str:
+    """A moment as the class's participants read it: local date and time with the zone."""
+    local = timezone.localtime(moment, ZoneInfo(cohort.time_zone))
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} {local.tzname()}"
+
+
+def _offer_recipients(enrollment: Enrollment, cohort: Cohort) -> list[User]:
+    """The enterprise's members; when it has no account yet, the programme office's staff,
+    who then pass the offer on by phone."""
+    members = [
+        m.user
+        for m in EnterpriseMembership.objects.filter(
+            enterprise_id=enrollment.enterprise_id, user__is_active=True
+        ).select_related("user")
+    ]
+    if members:
+        return members
+    return [
+        m.user
+        for m in OfficeMembership.objects.filter(
+            office_id=cohort.stage.program.office_id, user__is_active=True
+        ).select_related("user")
+    ]
+
+
 def _ask_offer_reminders(enrollment: Enrollment, cohort: Cohort) -> None:
     n = _offer_number(enrollment)
-    members = EnterpriseMembership.objects.filter(
-        enterprise_id=enrollment.enterprise_id, user__is_active=True
-    ).select_related("user")
     deadline = timezone.localtime(enrollment.offer_expires_at, ZoneInfo(cohort.time_zone))
-    for membership in members:
-        user = membership.user
+    for user in _offer_recipients(enrollment, cohort):
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
             values = {
                 "enterprise": enrollment.enterprise.name,
@@ -311,7 +336,8 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
 def enrollment_admit(
     *, enrollment: Enrollment, cohort: Cohort, actor: User, override_reason: str = ""
 ) -> tuple[Enrollment, AdmitOutcome]:
-    """Admit a selected enrollment to a class: enrolled while a seat is free, else waitlisted.
+    """Admit a selected enrollment to a class: enrolled while a seat is free and nobody is
+    waiting for it, else at the end of the waiting list (a newcomer never jumps the queue).
 
     A class above the level the enterprise is eligible for needs a reason, recorded with
     who gave it.
@@ -356,7 +382,8 @@ def enrollment_admit(
         fields += ["placement_override_reason", "placement_override_by"]
 
     enrollment.cohort = cohort
-    if selectors.cohort_seats_taken(cohort) < cohort.capacity:
+    seat_free = selectors.cohort_seats_taken(cohort) < cohort.capacity
+    if seat_free and not selectors.cohort_waiting_list(cohort).exists():
         enrollment.status = Status.ENROLLED
         enrollment.enrolled_at = timezone.now()
         enrollment.waitlist_position = None
@@ -466,6 +493,13 @@ def cohort_set_capacity(*, cohort: Cohort, capacity: int, actor: User) -> Cohort
     require_program_staff(actor, cohort.stage.program)
     if capacity is None or capacity < 1:
         raise ValidationError({"capacity": _("A class has room for at least one participant.")})
+    if capacity > MAX_CLASS_CAPACITY:
+        raise ValidationError(
+            {
+                "capacity": _("A class holds at most %(max)s participants.")
+                % {"max": MAX_CLASS_CAPACITY}
+            }
+        )
     taken = selectors.cohort_seats_taken(cohort)
     if capacity < taken:
         raise ValidationError(

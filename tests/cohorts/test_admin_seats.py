@@ -278,3 +278,44 @@ def test_class_list_query_budget_is_flat(
     with django_assert_max_num_queries(14):
         response = staff_client.get(reverse("admin:cohorts_cohort_changelist"))
     assert response.status_code == 200
+
+
+def test_stage_and_level_are_fixed_once_a_class_has_participants(
+    staff_client, small_class, selected, staff_lampung
+):
+    url = reverse("admin:cohorts_cohort_change", args=[small_class.pk])
+    page = staff_client.get(url).content.decode()
+    assert 'name="stage"' in page and 'name="level"' in page
+    seats.enrollment_admit(enrollment=selected(), cohort=small_class, actor=staff_lampung)
+    page = staff_client.get(url).content.decode()
+    assert 'name="stage"' not in page and 'name="level"' not in page
+
+
+def test_capacity_form_refuses_a_number_beyond_any_class(staff_client, small_class):
+    url = reverse("admin:cohorts_cohort_capacity", args=[small_class.pk])
+    response = staff_client.post(url, {"capacity": "99999999999"})
+    assert response.status_code == 200
+    small_class.refresh_from_db()
+    assert small_class.capacity == 2
+
+
+@pytest.mark.parametrize("listing", ["cohort", "enrollment"])
+def test_list_filters_never_name_another_offices_programme(
+    client, listing, staff_jateng, office_jateng, small_class, selected, staff_lampung
+):
+    seats.enrollment_admit(enrollment=selected(), cohort=small_class, actor=staff_lampung)
+    lampung_name = small_class.stage.program.name
+    own = []
+    for _ in range(2):  # two programmes of its own, so the filter is shown
+        stage = f.StageFactory(program=f.ProgramFactory(office=office_jateng))
+        cohort = f.CohortFactory(stage=stage)
+        f.EnrollmentFactory(
+            cohort=cohort,
+            status=Enrollment.Status.ENROLLED,
+            enterprise=f.EnterpriseFactory(registered_by=office_jateng),
+        )
+        own.append(stage.program.name)
+    client.force_login(staff_jateng)
+    content = client.get(reverse(f"admin:cohorts_{listing}_changelist")).content.decode()
+    assert all(name in content for name in own)
+    assert lampung_name not in content

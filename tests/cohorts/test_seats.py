@@ -413,3 +413,38 @@ def test_messages_reach_users_in_indonesian(settings, selected, small_class, sta
     with translation.override("id"), pytest.raises(ValidationError) as error:
         seats.enrollment_admit(enrollment=rejected, cohort=small_class, actor=staff_lampung)
     assert "seleksi" in " ".join(error.value.messages)
+
+
+def test_a_newcomer_does_not_jump_the_waiting_list(full_class, staff_lampung, selected):
+    """Offers have closed and a seat is free: a new admission queues behind those waiting."""
+    cohort, waiting = full_class
+    past = timezone.now() - dt.timedelta(days=3)
+    f.SessionFactory.create_batch(2, cohort=cohort, starts_at=past)
+    enrolled = Enrollment.objects.filter(cohort=cohort, status=S.ENROLLED).first()
+    seats.enrollment_withdraw(enrollment=enrolled, actor=staff_lampung)
+    assert seats_held(cohort) == cohort.capacity - 1  # no offer: two sessions were held
+    newcomer, outcome = admit(selected(), cohort, staff_lampung)
+    assert outcome == "waitlisted"
+    assert newcomer.waitlist_position == len(waiting) + 1
+    assert seats_held(cohort) == cohort.capacity - 1
+
+
+def test_a_capacity_beyond_any_class_is_refused(full_class, staff_lampung):
+    cohort, _waiting = full_class
+    with pytest.raises(ValidationError) as error:
+        seats.cohort_set_capacity(cohort=cohort, capacity=99_999_999_999, actor=staff_lampung)
+    assert "capacity" in error.value.message_dict
+    cohort.refresh_from_db()
+    assert cohort.capacity == 2
+
+
+def test_an_offer_to_an_enterprise_without_accounts_reaches_the_office_staff(
+    full_class, staff_lampung, office_lampung
+):
+    cohort, waiting = full_class
+    assert not waiting[0].enterprise.memberships.exists()
+    enrolled = Enrollment.objects.filter(cohort=cohort, status=S.ENROLLED).first()
+    seats.enrollment_withdraw(enrollment=enrolled, actor=staff_lampung)
+    reminders = Reminder.objects.filter(kind=seats.SEAT_OFFER_REMINDER, subject_id=waiting[0].pk)
+    assert {r.recipient for r in reminders} == {staff_lampung}
+    assert waiting[0].enterprise.name in reminders.get().title
