@@ -1,13 +1,25 @@
 """Admin: programmes, their funding and their stages, scoped to the office that runs them."""
 
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors as account_selectors
 from accounts.admin_base import ScopedAdmin, ScopedInline, ScopedRelatedFieldListFilter
 from cohorts import selectors
-from cohorts.models import Funding, Program, Stage
+from cohorts.models import Enrollment, Funding, Program, Stage
+
+
+def _count_of(model):
+    rows = (
+        model.objects.filter(program=OuterRef("pk"))
+        .order_by()
+        .values("program")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 def _offices_run_by(request):
@@ -80,11 +92,12 @@ class ProgramAdmin(ScopedAdmin):
         return (
             super()
             .get_queryset(request)
+            # Two correlated counts, not two joins: joining stages and enrollments at once
+            # would multiply the rows of a programme with thousands of applications.
             .annotate(
-                _stage_count=Count("stages", distinct=True),
-                _enrollment_count=Count("enrollments", distinct=True),
+                _stage_count=_count_of(Stage),
+                _enrollment_count=_count_of(Enrollment),
             )
-            # A grouped query drops the model's default ordering; autocomplete pages need one.
             .order_by(*Program._meta.ordering, "pk")
         )
 
