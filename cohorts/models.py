@@ -198,6 +198,8 @@ class Cohort(models.Model):
         verbose_name=_("closed by"),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["stage", "level", "name"]
         verbose_name = _("class")
@@ -375,6 +377,16 @@ class Session(models.Model):
     speakers = models.CharField(_("speakers"), max_length=500, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=250, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["cohort", "starts_at"]
@@ -466,6 +478,8 @@ class CoachingVisit(models.Model):
         verbose_name=_("recorded by"),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-visit_date"]
         verbose_name = _("coaching visit")
@@ -500,6 +514,8 @@ class EnterpriseSnapshot(models.Model):
     export_status = models.CharField(
         _("export status"), max_length=10, choices=Enterprise.ExportStatus.choices
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["enterprise", "program", "taken_on"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import (
+    Case,
     Count,
     DateField,
     ExpressionWrapper,
@@ -16,8 +17,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from accounts import roles
@@ -146,10 +148,17 @@ def enrollments_with_attendance_rate(*, cohort: Cohort, now=None) -> QuerySet[En
     """The class's participants, each with ``sessions_held``, ``sessions_present`` and
     ``attendance_percent`` (present over sessions held so far; cancelled ones excluded).
 
-    Excused and sick count as not present: the threshold is about time in the room.
+    A participant who joined late (from the waiting list) is measured over the sessions held
+    since it was enrolled: those that started at or after its ``enrolled_at`` (all of them
+    when that is not known). Excused and sick count as not present: the threshold is about
+    time in the room.
     """
     now = now or timezone.now()
-    held = sessions_held(cohort=cohort, now=now).count()
+    held = sessions_held(cohort=cohort, now=now).order_by()
+
+    def count_of(sessions: QuerySet[Session]) -> Subquery:
+        return Subquery(sessions.values("cohort").annotate(n=Count("pk")).values("n"))
+
     present = Count(
         "attendances",
         filter=Q(
@@ -157,22 +166,35 @@ def enrollments_with_attendance_rate(*, cohort: Cohort, now=None) -> QuerySet[En
             attendances__session__cohort=cohort,
             attendances__session__cancelled_at__isnull=True,
             attendances__session__starts_at__lte=now,
-        ),
+        )
+        & (Q(enrolled_at__isnull=True) | Q(attendances__session__starts_at__gte=F("enrolled_at"))),
     )
-    queryset = (
+    return (
         Enrollment.objects.filter(cohort=cohort, status__in=HELD_ATTENDANCE_STATUSES)
         .select_related("enterprise")
         .annotate(sessions_present=present)
-        .annotate(sessions_held=Value(held, output_field=IntegerField()))
-        .order_by("enterprise__name", "pk")
-    )
-    if held:
-        return queryset.annotate(
-            attendance_percent=ExpressionWrapper(
-                F("sessions_present") * 100.0 / held, output_field=FloatField()
+        .annotate(
+            sessions_held=Coalesce(
+                Case(
+                    When(enrolled_at__isnull=True, then=count_of(held)),
+                    default=count_of(held.filter(starts_at__gte=OuterRef("enrolled_at"))),
+                ),
+                0,
+                output_field=IntegerField(),
             )
         )
-    return queryset.annotate(attendance_percent=Value(None, output_field=FloatField()))
+        .annotate(
+            attendance_percent=Case(
+                When(sessions_held=0, then=Value(None)),
+                default=ExpressionWrapper(
+                    Cast("sessions_present", FloatField()) * 100.0 / F("sessions_held"),
+                    output_field=FloatField(),
+                ),
+                output_field=FloatField(),
+            )
+        )
+        .order_by("enterprise__name", "pk")
+    )
 
 
 def has_consecutive_absences(statuses: list[str | None], run: int = 2) -> bool:

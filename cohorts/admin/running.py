@@ -134,6 +134,37 @@ class SessionRescheduleForm(forms.Form):
     )
 
 
+class PromoteForm(forms.Form):
+    """Naik kelas: the open class of the next level that the completers move up to."""
+
+    to_cohort = forms.ModelChoiceField(
+        queryset=Cohort.objects.none(),
+        label=gettext_lazy("class to move up to"),
+        error_messages={
+            "required": gettext_lazy("Choose the class to move up to."),
+            "invalid_choice": gettext_lazy(
+                "Choose one of the open classes of the next level that you run."
+            ),
+        },
+    )
+
+    def __init__(self, *args, cohorts: QuerySet[Cohort], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_cohort"].queryset = cohorts
+
+
+MAX_POSTED_ID = 2**63 - 1  # the largest primary key the databases hold
+
+
+def posted_id(key: str, prefix: str) -> int | None:
+    """The row id in a posted field name such as ``status-12``; None when it is not one."""
+    raw = key.removeprefix(prefix)
+    if not raw.isascii() or not raw.isdigit():
+        return None
+    value = int(raw)
+    return value if 1 <= value <= MAX_POSTED_ID else None
+
+
 class SessionCancelForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("reason for cancelling"), max_length=250)
 
@@ -155,7 +186,14 @@ class SessionAdmin(ServiceFormMixin, ScopedAdmin):
     list_select_related = ["cohort"]
     list_filter = [("cancelled_at", admin.EmptyFieldListFilter)]
     search_fields = ["topic", "speakers", "cohort__name"]
-    readonly_fields = ["cohort", "local_start", "local_end", "cancelled_at", "cancel_reason"]
+    readonly_fields = [
+        "cohort",
+        "local_start",
+        "local_end",
+        "cancelled_at",
+        "cancelled_by",
+        "cancel_reason",
+    ]
     fields = [
         "cohort",
         "topic",
@@ -165,6 +203,7 @@ class SessionAdmin(ServiceFormMixin, ScopedAdmin):
         "place",
         "online_link",
         "cancelled_at",
+        "cancelled_by",
         "cancel_reason",
     ]
     change_list_template = "admin/cohorts/session/change_list.html"
@@ -338,9 +377,8 @@ class SessionAdmin(ServiceFormMixin, ScopedAdmin):
             for key, status in request.POST.items():
                 if not key.startswith("status-") or not status:
                     continue
-                try:
-                    enrollment_id = int(key.removeprefix("status-"))
-                except ValueError:
+                enrollment_id = posted_id(key, "status-")
+                if enrollment_id is None:
                     continue
                 entries[enrollment_id] = classes.AttendanceEntry(
                     status=status,
@@ -423,13 +461,8 @@ class SessionAdmin(ServiceFormMixin, ScopedAdmin):
                 and row["enrollment"].attendance_percent < program.attendance_threshold_percent
             )
         next_classes = Cohort.objects.none()
-        target = classes.next_level(cohort.level)
-        if cohort.closed_at is not None and target is not None:
-            next_classes = (
-                managed_cohorts(request)
-                .filter(level=target, closed_at__isnull=True)
-                .select_related("stage")
-            )
+        if cohort.closed_at is not None:
+            next_classes = self._next_classes(request, cohort).select_related("stage")
         return TemplateResponse(
             request,
             "admin/cohorts/cohort_running.html",
@@ -451,6 +484,18 @@ class SessionAdmin(ServiceFormMixin, ScopedAdmin):
             ),
         )
 
+    def _next_classes(self, request, cohort) -> QuerySet[Cohort]:
+        """The open classes of the next level, among those the user runs."""
+        target = classes.next_level(cohort.level)
+        if target is None:
+            return Cohort.objects.none()
+        runs = (
+            Cohort.objects.all()
+            if roles.is_platform_admin(request.user)
+            else managed_cohorts(request)
+        )
+        return runs.filter(level=target, closed_at__isnull=True)
+
     def _cohort_post(self, request, cohort):
         post = request.POST
         if "assess" in post:
@@ -458,8 +503,12 @@ class SessionAdmin(ServiceFormMixin, ScopedAdmin):
             for key, raw in post.items():
                 if not key.startswith("score-"):
                     continue
+                enrollment_id = posted_id(key, "score-")
+                if enrollment_id is None:
+                    raise ValidationError(
+                        _("Assessments can only be recorded for participants of this class.")
+                    )
                 try:
-                    enrollment_id = int(key.removeprefix("score-"))
                     score = int(raw) if raw.strip() else None
                 except ValueError:
                     raise ValidationError(
@@ -491,16 +540,24 @@ class SessionAdmin(ServiceFormMixin, ScopedAdmin):
                 messages.warning(request, f"{enrollment.enterprise}: {'; '.join(reasons)}")
             return HttpResponseRedirect(request.path)
         if "promote" in post:
-            target = managed_cohorts(request).filter(pk=post.get("to_cohort") or 0).first()
-            if target is None:
-                raise ValidationError(_("Choose the class to move up to."))
+            form = PromoteForm(post, cohorts=self._next_classes(request, cohort))
+            if not form.is_valid():
+                raise ValidationError([m for errors in form.errors.values() for m in errors])
+            target = form.cleaned_data["to_cohort"]
             result = classes.cohorts_promote_eligible(
                 from_cohort=cohort, to_cohort=target, actor=request.user
             )
             messages.success(
                 request,
-                _("%(count)s enterprises admitted to %(class)s.")
-                % {"count": len(result.admitted), "class": target},
+                _(
+                    "Moved up to %(class)s: %(enrolled)s enrolled, "
+                    "%(waitlisted)s on the waiting list."
+                )
+                % {
+                    "class": target,
+                    "enrolled": len(result.enrolled),
+                    "waitlisted": len(result.waitlisted),
+                },
             )
             for enterprise, reason in result.skipped:
                 messages.warning(request, f"{enterprise}: {reason}")
@@ -661,14 +718,25 @@ class EnterpriseSnapshotAdmin(ServiceFormMixin, ScopedAdmin):
     def editable_queryset(self, request, queryset):
         return queryset.filter(program__in=_managed_program_ids(request))
 
+    def get_readonly_fields(self, request, obj=None):
+        # a correction changes the figures; whose snapshot it is stays as recorded
+        return ["enterprise", "program", "moment"] if obj is not None else []
+
     def save_model(self, request, obj, form, change):
+        """Adding records a snapshot (the form refuses a second one of the same moment);
+        editing one is a staff correction, replaced in place and kept in its history."""
         data = form.cleaned_data
+        if change:
+            enterprise, program, moment = obj.enterprise, obj.program, obj.moment
+        else:
+            enterprise, program, moment = data["enterprise"], data["program"], data["moment"]
         snapshot = classes.snapshot_record(
-            enterprise=data["enterprise"],
-            program=data["program"],
-            moment=data["moment"],
+            enterprise=enterprise,
+            program=program,
+            moment=moment,
             actor=request.user,
             taken_on=data["taken_on"],
+            replace=change,
             **{name: data[name] for name in classes.SNAPSHOT_FIGURES},
         )
         obj.pk = snapshot.pk

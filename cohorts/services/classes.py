@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -30,6 +30,7 @@ from cohorts.models import (
     Session,
 )
 from cohorts.services import seats
+from cohorts.services.selection import actor_acts_for_enterprise, require_program_staff
 
 MAX_SESSIONS_PER_PATTERN = 60
 MAX_SESSION_MINUTES = 12 * 60
@@ -42,21 +43,27 @@ def local_zone(cohort: Cohort) -> ZoneInfo:
     return ZoneInfo(cohort.time_zone)
 
 
-def _lock_open_cohort(cohort: Cohort) -> Cohort:
+def _lock_open_cohort(cohort: Cohort, actor: User) -> Cohort:
+    """Lock an open class that the actor runs."""
     cohort = (
         Cohort.objects.select_related("stage__program")
         .select_for_update(of=("self",))
         .get(pk=cohort.pk)
     )
+    require_program_staff(actor, cohort.stage.program)
     if cohort.closed_at is not None:
         raise ValidationError(_("This class is closed; its sessions and attendance are final."))
     return cohort
 
 
-def _lock_session(session: Session) -> Session:
+def _lock_session(session: Session, actor: User) -> Session:
+    """Lock a session of an open class that the actor runs."""
     session = (
-        Session.objects.select_related("cohort").select_for_update(of=("self",)).get(pk=session.pk)
+        Session.objects.select_related("cohort__stage__program")
+        .select_for_update(of=("self",))
+        .get(pk=session.pk)
     )
+    require_program_staff(actor, session.cohort.stage.program)
     if session.cohort.closed_at is not None:
         raise ValidationError(_("This class is closed; its sessions and attendance are final."))
     return session
@@ -94,7 +101,7 @@ def sessions_generate(
         raise ValidationError(
             _("A session lasts between 1 and %(max)s minutes.") % {"max": MAX_SESSION_MINUTES}
         )
-    cohort = _lock_open_cohort(cohort)
+    cohort = _lock_open_cohort(cohort, actor)
     zone = local_zone(cohort)
     numbered_from = Session.objects.filter(cohort=cohort).count() + 1
     sessions: list[Session] = []
@@ -117,7 +124,7 @@ def sessions_generate(
         day += dt.timedelta(days=1)
     for session in sessions:
         session.full_clean(exclude=["cohort"])
-    return Session.objects.bulk_create(sessions)
+    return bulk_create_with_history(sessions, Session, default_user=actor)
 
 
 def _session_topic(topic: str, *, number: int, single: bool) -> str:
@@ -145,7 +152,7 @@ def session_reschedule(
 ) -> Session:
     """Move a session; naive times are read in the class's zone. The duration is kept when
     no end is given."""
-    session = _lock_session(session)
+    session = _lock_session(session, actor)
     if session.is_cancelled:
         raise ValidationError(_("A cancelled session cannot be rescheduled."))
     zone = local_zone(session.cohort)
@@ -159,6 +166,7 @@ def session_reschedule(
     if online_link is not None:
         session.online_link = online_link
     session.full_clean(exclude=["cohort"])
+    session._history_user = actor
     session.save()
     return session
 
@@ -169,12 +177,13 @@ def session_cancel(*, session: Session, actor: User, reason: str) -> Session:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give a reason for cancelling the session."))
-    session = _lock_session(session)
+    session = _lock_session(session, actor)
     if session.is_cancelled:
         raise ValidationError(_("This session is already cancelled."))
-    session.cancelled_at = timezone.now()
+    session.cancelled_at, session.cancelled_by = timezone.now(), actor
     session.cancel_reason = reason[:250]
-    session.save(update_fields=["cancelled_at", "cancel_reason"])
+    session._history_user = actor
+    session.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
     return session
 
 
@@ -189,7 +198,7 @@ def session_update_details(
     online_link: str | None = None,
 ) -> Session:
     """Change a session's topic, speakers, place or link."""
-    session = _lock_session(session)
+    session = _lock_session(session, actor)
     for name, value in (
         ("topic", topic),
         ("speakers", speakers),
@@ -199,6 +208,7 @@ def session_update_details(
         if value is not None:
             setattr(session, name, value.strip())
     session.full_clean(exclude=["cohort"])
+    session._history_user = actor
     session.save()
     return session
 
@@ -218,7 +228,7 @@ def attendance_record(
 ) -> list[Attendance]:
     """Record the attendance of a session for many participants at once, keyed by enrollment
     id. All or nothing: one wrong row refuses the whole sheet."""
-    session = _lock_session(session)
+    session = _lock_session(session, actor)
     if session.is_cancelled:
         raise ValidationError(_("Attendance cannot be recorded for a cancelled session."))
     if session.starts_at > timezone.now():
@@ -298,7 +308,12 @@ def coaching_visit_record(
     next_steps: str = "",
 ) -> CoachingVisit:
     """Record a coaching visit ("Pendampingan") to a participant."""
-    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    enrollment = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("program")
+        .get(pk=enrollment.pk)
+    )
+    require_program_staff(actor, enrollment.program)
     if enrollment.status not in COACHED_STATUSES:
         raise ValidationError(_("Coaching visits are recorded for participants of a class."))
     if not (coach or "").strip():
@@ -314,6 +329,7 @@ def coaching_visit_record(
         recorded_by=actor,
     )
     visit.full_clean()
+    visit._history_user = actor
     visit.save()
     return visit
 
@@ -334,7 +350,7 @@ def cohort_record_assessments(
     *, cohort: Cohort, actor: User, entries: Mapping[int, AssessmentEntry]
 ) -> int:
     """Record the assessment score (0–100) and the delivered outputs of many participants."""
-    cohort = _lock_open_cohort(cohort)
+    cohort = _lock_open_cohort(cohort, actor)
     enrollments = {
         e.pk: e
         for e in Enrollment.objects.select_for_update().filter(
@@ -424,6 +440,7 @@ def cohort_close(
         .select_for_update(of=("self",))
         .get(pk=cohort.pk)
     )
+    require_program_staff(actor, cohort.stage.program)
     if cohort.closed_at is not None:
         raise ValidationError(_("This class is already closed."))
     now = timezone.now()
@@ -463,6 +480,7 @@ def cohort_close(
             enrollments, Enrollment, ["status", "ended_at"], default_user=actor
         )
     cohort.closed_at, cohort.closed_by = now, actor
+    cohort._history_user = actor
     cohort.save(update_fields=["closed_at", "closed_by"])
     for enrollment in enrollments:
         snapshot_record(
@@ -518,12 +536,20 @@ def snapshot_record(
     moment: str,
     actor: User | None,
     taken_on: dt.date | None = None,
+    replace: bool = False,
     **figures,
 ) -> EnterpriseSnapshot:
     """Record an enterprise's figures at a moment of a programme; figures not given are read
-    from the enterprise's record. At intake the first snapshot stays (a second call returns it);
-    later moments are replaced by the newest figures. Recording the 12-month snapshot cancels
-    the reminders that asked for it."""
+    from the enterprise's record. At intake the first snapshot stays (a second call returns it)
+    unless ``replace`` asks for a correction; later moments are replaced by the newest figures.
+    Every change is kept in the snapshot's history. Recording the 12-month snapshot cancels
+    the reminders that asked for it.
+
+    Who may record: the programme's staff. The first intake snapshot is also taken when the
+    enterprise itself accepts a seat offer (the seat rules call this with its member as the
+    actor), so a member of the enterprise may record that one, and nothing else. ``actor=None``
+    is an internal call with no acting user (a scheduled job) and is not checked.
+    """
     unknown = set(figures) - set(SNAPSHOT_FIGURES)
     if unknown:
         raise ValidationError(
@@ -531,6 +557,10 @@ def snapshot_record(
         )
     if moment not in EnterpriseSnapshot.Moment.values:
         raise ValidationError(_("Unknown snapshot moment."))
+    if actor is not None:
+        first_intake = moment == EnterpriseSnapshot.Moment.INTAKE and not replace
+        if not (first_intake and actor_acts_for_enterprise(actor, enterprise.pk, program)):
+            require_program_staff(actor, program)
     taken_on = taken_on or timezone.localdate()
     if taken_on > timezone.localdate():
         raise ValidationError(_("A snapshot cannot be dated in the future."))
@@ -539,13 +569,14 @@ def snapshot_record(
         .filter(enterprise=enterprise, program=program, moment=moment)
         .first()
     )
-    if existing is not None and moment == EnterpriseSnapshot.Moment.INTAKE:
+    if existing is not None and moment == EnterpriseSnapshot.Moment.INTAKE and not replace:
         return existing
     snapshot = existing or EnterpriseSnapshot(enterprise=enterprise, program=program, moment=moment)
     snapshot.taken_on = taken_on
     for name in SNAPSHOT_FIGURES:
         setattr(snapshot, name, figures.get(name, getattr(enterprise, name)))
     snapshot.full_clean(validate_unique=False)
+    snapshot._history_user = actor
     snapshot.save()
     if moment == EnterpriseSnapshot.Moment.FOLLOW_UP:
         from notifications.services import reminder_cancel
@@ -565,8 +596,17 @@ def next_level(level: str) -> Level | None:
 
 @dataclass
 class PromotionResult:
-    admitted: list[Enrollment] = field(default_factory=list)
+    """Who moved up: with a seat (``enrolled``), on the waiting list (``waitlisted``), or not
+    (``skipped``, with the reason)."""
+
+    enrolled: list[Enrollment] = field(default_factory=list)
+    waitlisted: list[Enrollment] = field(default_factory=list)
     skipped: list[tuple[Enterprise, str]] = field(default_factory=list)
+
+    @property
+    def admitted(self) -> list[Enrollment]:
+        """Everyone admitted to the class, seated or waiting."""
+        return [*self.enrolled, *self.waitlisted]
 
 
 def _is_later_stage(earlier, later) -> bool:
@@ -585,8 +625,10 @@ def cohorts_promote_eligible(
     next level in a later stage, through the seat rules (a seat or the waiting list).
     Enterprises whose eligible level is not that class's, or that already take part in that
     stage, are skipped with the reason."""
-    from_cohort = Cohort.objects.select_related("stage").get(pk=from_cohort.pk)
+    from_cohort = Cohort.objects.select_related("stage__program").get(pk=from_cohort.pk)
     to_cohort = Cohort.objects.select_related("stage__program").get(pk=to_cohort.pk)
+    require_program_staff(actor, from_cohort.stage.program)
+    require_program_staff(actor, to_cohort.stage.program)
     if from_cohort.closed_at is None:
         raise ValidationError(_("Close the class before moving its participants up."))
     target = next_level(from_cohort.level)
@@ -612,15 +654,18 @@ def cohorts_promote_eligible(
         if selectors.eligible_level(enterprise) != target:
             result.skipped.append((enterprise, _("not eligible for this level")))
             continue
-        if (
-            Enrollment.objects.filter(enterprise=enterprise, stage=to_cohort.stage)
-            .exclude(status__in=Enrollment.INACTIVE_STATUSES)
-            .exists()
-        ):
-            result.skipped.append((enterprise, _("already takes part in that stage")))
-            continue
         try:
             with transaction.atomic():
+                # the same lock as an application takes, so the one-per-stage check below
+                # and the insert are not raced by an application of the same enterprise
+                Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
+                if (
+                    Enrollment.objects.filter(enterprise=enterprise, stage=to_cohort.stage)
+                    .exclude(status__in=Enrollment.INACTIVE_STATUSES)
+                    .exists()
+                ):
+                    result.skipped.append((enterprise, _("already takes part in that stage")))
+                    continue
                 enrollment = Enrollment(
                     enterprise=enterprise,
                     program=to_cohort.stage.program,
@@ -632,10 +677,17 @@ def cohorts_promote_eligible(
                 )
                 enrollment._history_user = actor
                 enrollment.save()
-                admitted, _outcome = seats.enrollment_admit(
+                admitted, outcome = seats.enrollment_admit(
                     enrollment=enrollment, cohort=to_cohort, actor=actor
                 )
-                result.admitted.append(admitted)
         except ValidationError as error:
             result.skipped.append((enterprise, "; ".join(error.messages)))
+        except IntegrityError:
+            # a row written at the same moment by a writer that does not take the lock
+            result.skipped.append((enterprise, _("already takes part in that stage")))
+        else:
+            if outcome == seats.AdmitOutcome.ENROLLED:
+                result.enrolled.append(admitted)
+            else:
+                result.waitlisted.append(admitted)
     return result
