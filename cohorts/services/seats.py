@@ -513,6 +513,7 @@ def cohort_set_capacity(*, cohort: Cohort, capacity: int, actor: User) -> Cohort
         )
     raised = capacity > cohort.capacity
     cohort.capacity = capacity
+    cohort._history_user = actor
     cohort.save(update_fields=["capacity"])
     if raised:
         _offer_free_seats(cohort, actor=actor, now=timezone.now())

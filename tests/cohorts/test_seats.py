@@ -448,3 +448,11 @@ def test_an_offer_to_an_enterprise_without_accounts_reaches_the_office_staff(
     reminders = Reminder.objects.filter(kind=seats.SEAT_OFFER_REMINDER, subject_id=waiting[0].pk)
     assert {r.recipient for r in reminders} == {staff_lampung}
     assert waiting[0].enterprise.name in reminders.get().title
+
+
+def test_a_capacity_change_is_kept_in_the_class_history(full_class, staff_lampung):
+    cohort, _waiting = full_class
+    seats.cohort_set_capacity(cohort=cohort, capacity=5, actor=staff_lampung)
+    latest = cohort.history.first()
+    assert latest.capacity == 5
+    assert latest.history_user == staff_lampung
