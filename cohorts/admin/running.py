@@ -26,7 +26,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts import roles
 from accounts import selectors as account_selectors
-from accounts.admin_base import ScopedAdmin, ScopedInline
+from accounts.admin_base import ScopedAdmin, ScopedInline, ScopedRelatedFieldListFilter
+from accounts.models import Product
 from cohorts import selectors
 from cohorts.models import (
     Attendance,
@@ -735,6 +736,12 @@ class ExportRecordForm(forms.ModelForm):
         return data
 
 
+def _products_visible(request) -> QuerySet[Product]:
+    """Products of the enterprises the user may see."""
+    visible = account_selectors.enterprises_visible_to(request.user)
+    return Product.objects.filter(enterprise__in=visible.values("pk"))
+
+
 def _export_arguments(data: dict) -> dict:
     return {k: v for k, v in data.items() if v is not None or k in {"exchange_rate_date"}}
 
@@ -761,12 +768,20 @@ class ExportRecordAdmin(ServiceFormMixin, ScopedAdmin):
         "decide_link",
     ]
     list_select_related = ["enterprise"]
-    list_filter = ["status", "channel", "peb_flagged", "is_new_destination"]
+    list_filter = [
+        "status",
+        "channel",
+        "peb_flagged",
+        "is_new_destination",
+        ("program", ScopedRelatedFieldListFilter),
+    ]
     search_fields = ["enterprise__name", "peb_number", "buyer_name", "airway_bill_number"]
+    autocomplete_fields = ["enterprise", "product"]
     actions = ["verify_selected"]
     scoped_choices = {
         "enterprise": lambda request: account_selectors.enterprises_visible_to(request.user),
         "program": lambda request: selectors.programs_managed_by(request.user),
+        "product": lambda request: _products_visible(request),
     }
     readonly_fields = [
         "value_idr",
@@ -784,8 +799,10 @@ class ExportRecordAdmin(ServiceFormMixin, ScopedAdmin):
         return queryset.filter(pk__in=selectors.exports_visible_to(request.user).values("pk"))
 
     def editable_queryset(self, request, queryset):
+        # Decided by the programme's office; by the registering office only when the export
+        # counts for no programme (the same rule as the export services).
         return queryset.filter(program__in=_managed_program_ids(request)) | queryset.filter(
-            enterprise__registered_by_id__in=roles.office_ids(request.user)
+            program__isnull=True, enterprise__registered_by_id__in=roles.office_ids(request.user)
         )
 
     def get_fields(self, request, obj=None):
@@ -908,7 +925,10 @@ class GraduationAdmin(ScopedAdmin):
         "revoked_by",
     ]
     list_select_related = ["enterprise", "program", "export_record__enterprise", "revoked_by"]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "program"]
+    list_filter = [
+        ("revoked_at", admin.EmptyFieldListFilter),
+        ("program", ScopedRelatedFieldListFilter),
+    ]
     search_fields = ["enterprise__name"]
 
     def get_queryset(self, request):
