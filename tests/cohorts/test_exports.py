@@ -277,9 +277,9 @@ def test_two_enterprises_claiming_one_peb_at_the_same_moment_are_both_flagged(
     need_postgres()
     flag = exports._flag_shared_peb
 
-    def slow_flag(record, actor):  # widen the window between the insert and the check
+    def slow_flag(record, actor):  # widen the window between the check and the commit
+        flag(record, actor)
         time.sleep(0.3)
-        return flag(record, actor)
 
     monkeypatch.setattr(exports, "_flag_shared_peb", slow_flag)
     barrier = threading.Barrier(2)
