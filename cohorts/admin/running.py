@@ -679,6 +679,7 @@ class EnterpriseSnapshotAdmin(ServiceFormMixin, ScopedAdmin):
 
 
 class ExportRecordForm(forms.ModelForm):
+    actor = None  # the user filling it in, set by the admin
     usd_rate = forms.DecimalField(
         label=gettext_lazy("rupiah per US dollar"),
         required=False,
@@ -730,7 +731,8 @@ class ExportRecordForm(forms.ModelForm):
         if self.errors:
             return data
         try:
-            exports.export_record_build(actor=None, **_export_arguments(data))
+            record = exports.export_record_build(actor=None, **_export_arguments(data))
+            exports.require_export_staff(self.actor, record.program, record.enterprise_id)
         except ValidationError as error:
             raise forms.ValidationError(error.messages) from None
         return data
@@ -804,6 +806,10 @@ class ExportRecordAdmin(ServiceFormMixin, ScopedAdmin):
         return queryset.filter(program__in=_managed_program_ids(request)) | queryset.filter(
             program__isnull=True, enterprise__registered_by_id__in=roles.office_ids(request.user)
         )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
 
     def get_fields(self, request, obj=None):
         if obj is None:

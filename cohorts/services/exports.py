@@ -91,7 +91,7 @@ def normalise_peb(number: str | None) -> str:
     return (number or "").strip().upper()
 
 
-def _require_export_staff(actor: User | None, program: Program | None, enterprise_id: int):
+def require_export_staff(actor: User | None, program: Program | None, enterprise_id: int) -> None:
     """The programme's office decides on the exports that count for it; an export that counts
     for no programme belongs to the office that registered the enterprise."""
     if program is not None:
@@ -295,7 +295,7 @@ def export_record_create(*, actor: User | None, **fields) -> ExportRecord:
     for review, not refused. The programme defaults to the one the enterprise most recently
     took a seat in."""
     record = export_record_build(actor=actor, **fields)
-    _require_export_staff(actor, record.program, record.enterprise_id)
+    require_export_staff(actor, record.program, record.enterprise_id)
     _lock_peb(record.peb_number)
     record._history_user = actor
     record.save()
@@ -476,7 +476,7 @@ def _restore_export_status(enterprise: Enterprise, record: ExportRecord, actor: 
 
 def _locked_record(export_record: ExportRecord, actor: User | None) -> ExportRecord:
     record = ExportRecord.objects.select_for_update().get(pk=export_record.pk)
-    _require_export_staff(actor, record.program, record.enterprise_id)
+    require_export_staff(actor, record.program, record.enterprise_id)
     return record
 
 

@@ -460,3 +460,15 @@ def test_another_offices_programme_is_not_named_in_the_export_and_new_exporter_f
         page = client.get(reverse(f"admin:{name}")).content.decode()
         assert "Program Ekspor Jawa Tengah" in page
         assert "Forum Ekspor Lampung" not in page
+
+
+def test_an_export_counting_for_another_offices_programme_is_refused_on_the_form(
+    client, staff_lampung, enterprise_a, program_jateng
+):
+    enrolled(f.CohortFactory(stage=f.StageFactory(program=program_jateng)), enterprise=enterprise_a)
+    client.force_login(staff_lampung)
+    response = client.post(reverse("admin:cohorts_exportrecord_add"), export_form(enterprise_a))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Only the staff of this programme" in page and "AWB778899" in page
+    assert not ExportRecord.objects.exists()
