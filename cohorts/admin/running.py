@@ -26,7 +26,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts import roles
 from accounts import selectors as account_selectors
-from accounts.admin_base import ScopedAdmin, ScopedInline
+from accounts.admin_base import ScopedAdmin, ScopedInline, ScopedRelatedFieldListFilter
+from accounts.models import Product
 from cohorts import selectors
 from cohorts.models import (
     Attendance,
@@ -746,6 +747,7 @@ class EnterpriseSnapshotAdmin(ServiceFormMixin, ScopedAdmin):
 
 
 class ExportRecordForm(forms.ModelForm):
+    actor = None  # the user filling it in, set by the admin
     usd_rate = forms.DecimalField(
         label=gettext_lazy("rupiah per US dollar"),
         required=False,
@@ -797,10 +799,17 @@ class ExportRecordForm(forms.ModelForm):
         if self.errors:
             return data
         try:
-            exports.export_record_build(actor=None, **_export_arguments(data))
+            record = exports.export_record_build(actor=None, **_export_arguments(data))
+            exports.require_export_staff(self.actor, record.program, record.enterprise_id)
         except ValidationError as error:
             raise forms.ValidationError(error.messages) from None
         return data
+
+
+def _products_visible(request) -> QuerySet[Product]:
+    """Products of the enterprises the user may see."""
+    visible = account_selectors.enterprises_visible_to(request.user)
+    return Product.objects.filter(enterprise__in=visible.values("pk"))
 
 
 def _export_arguments(data: dict) -> dict:
@@ -829,12 +838,20 @@ class ExportRecordAdmin(ServiceFormMixin, ScopedAdmin):
         "decide_link",
     ]
     list_select_related = ["enterprise"]
-    list_filter = ["status", "channel", "peb_flagged", "is_new_destination"]
+    list_filter = [
+        "status",
+        "channel",
+        "peb_flagged",
+        "is_new_destination",
+        ("program", ScopedRelatedFieldListFilter),
+    ]
     search_fields = ["enterprise__name", "peb_number", "buyer_name", "airway_bill_number"]
+    autocomplete_fields = ["enterprise", "product"]
     actions = ["verify_selected"]
     scoped_choices = {
         "enterprise": lambda request: account_selectors.enterprises_visible_to(request.user),
         "program": lambda request: selectors.programs_managed_by(request.user),
+        "product": lambda request: _products_visible(request),
     }
     readonly_fields = [
         "value_idr",
@@ -852,9 +869,15 @@ class ExportRecordAdmin(ServiceFormMixin, ScopedAdmin):
         return queryset.filter(pk__in=selectors.exports_visible_to(request.user).values("pk"))
 
     def editable_queryset(self, request, queryset):
+        # Decided by the programme's office; by the registering office only when the export
+        # counts for no programme (the same rule as the export services).
         return queryset.filter(program__in=_managed_program_ids(request)) | queryset.filter(
-            enterprise__registered_by_id__in=roles.office_ids(request.user)
+            program__isnull=True, enterprise__registered_by_id__in=roles.office_ids(request.user)
         )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -976,7 +999,10 @@ class GraduationAdmin(ScopedAdmin):
         "revoked_by",
     ]
     list_select_related = ["enterprise", "program", "export_record__enterprise", "revoked_by"]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "program"]
+    list_filter = [
+        ("revoked_at", admin.EmptyFieldListFilter),
+        ("program", ScopedRelatedFieldListFilter),
+    ]
     search_fields = ["enterprise__name"]
 
     def get_queryset(self, request):

@@ -14,12 +14,15 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import roles
+from accounts import services as account_services
 from accounts.models import Enterprise, User
 from cohorts.models import Enrollment, EnterpriseSnapshot, ExportRecord, Graduation, Program
+from cohorts.services.selection import require_program_staff
 
 # ISO 4217 active codes (2024). Funds codes and precious metals are left out on purpose.
 ISO_4217_CODES = frozenset(
@@ -60,6 +63,8 @@ CHANNEL_EVIDENCE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     ExportRecord.Channel.COURIER: (frozenset({"airway_bill_number"}), frozenset()),
 }
 
+# An enrollment counts as joining only if the enterprise took its seat (``enrolled_at`` set):
+# an applicant turned away, or one that withdrew before the class began, never joined.
 JOINED_STATUSES = (
     Enrollment.Status.ENROLLED,
     Enrollment.Status.COMPLETED,
@@ -69,6 +74,37 @@ JOINED_STATUSES = (
 )
 
 CENT = Decimal("0.01")
+
+# How far an enterprise's export status goes; a verified export never lowers it.
+EXPORT_STATUS_RANK = {
+    Enterprise.ExportStatus.NONE: 0,
+    Enterprise.ExportStatus.INDIRECT: 1,
+    Enterprise.ExportStatus.DIRECT: 2,
+}
+
+# First key of the PostgreSQL advisory lock taken per PEB number (the second is its hash).
+PEB_LOCK_NAMESPACE = 7301
+
+
+def normalise_peb(number: str | None) -> str:
+    """A PEB number as stored and compared: no surrounding spaces, upper case."""
+    return (number or "").strip().upper()
+
+
+def require_export_staff(actor: User | None, program: Program | None, enterprise_id: int) -> None:
+    """The programme's office decides on the exports that count for it; an export that counts
+    for no programme belongs to the office that registered the enterprise."""
+    if program is not None:
+        require_program_staff(actor, program)
+        return
+    if actor is not None and roles.is_platform_admin(actor):
+        return
+    offices = roles.office_ids(actor) if actor is not None else set()
+    if not Enterprise.objects.filter(pk=enterprise_id, registered_by_id__in=offices).exists():
+        raise ValidationError(
+            _("Only the staff of the office that registered this enterprise may do this."),
+            code="permission",
+        )
 
 
 def _decimal(value, label: str) -> Decimal:
@@ -152,9 +188,15 @@ def export_values(
     return value, currency, rate, value_idr, usd.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def _joined(**filters):
+    return Enrollment.objects.filter(
+        status__in=JOINED_STATUSES, enrolled_at__isnull=False, **filters
+    )
+
+
 def _program_of(enterprise: Enterprise) -> Program | None:
     enrollment = (
-        Enrollment.objects.filter(enterprise=enterprise, status__in=JOINED_STATUSES)
+        _joined(enterprise=enterprise)
         .select_related("program")
         .order_by("-enrolled_at", "-pk")
         .first()
@@ -193,6 +235,8 @@ def export_record_build(
         name: (value.strip() if isinstance(value, str) else value)
         for name, value in evidence.items()
     }
+    if evidence.get("peb_number"):
+        evidence["peb_number"] = normalise_peb(evidence["peb_number"])
     today = timezone.localdate()
     if export_date is None:
         raise ValidationError(_("The export date is missing."))
@@ -245,66 +289,87 @@ def export_record_build(
 @transaction.atomic
 def export_record_create(*, actor: User | None, **fields) -> ExportRecord:
     """Record a reported shipment with the evidence its channel produces (arguments as for
-    ``export_record_build``). A PEB number that another enterprise already claimed is flagged
-    on both records for review, not refused. The programme defaults to the one the enterprise
-    most recently joined."""
+    ``export_record_build``). Only the staff of the programme's office (of the office that
+    registered the enterprise, for an export counting for no programme) record it. A PEB
+    number that another enterprise already claimed is flagged on every record carrying it,
+    for review, not refused. The programme defaults to the one the enterprise most recently
+    took a seat in."""
     record = export_record_build(actor=actor, **fields)
-    shared = _records_sharing_peb(record)
-    record.peb_flagged = bool(shared)
+    require_export_staff(actor, record.program, record.enterprise_id)
+    _lock_peb(record.peb_number)
     record._history_user = actor
     record.save()
-    for other in shared:
+    _flag_shared_peb(record, actor)
+    return record
+
+
+def _lock_peb(peb_number: str) -> None:
+    """Queue the records of one PEB number behind each other until the transaction ends, so
+    two enterprises claiming it at the same moment both see the other's record. (SQLite
+    allows one writer at a time anyway.)"""
+    if not peb_number or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [PEB_LOCK_NAMESPACE, peb_number]
+        )
+
+
+def _flag_shared_peb(record: ExportRecord, actor: User | None) -> None:
+    """Flag every record of the PEB number when more than one enterprise claims it."""
+    if not record.peb_number:
+        return
+    sharing = list(
+        ExportRecord.objects.select_for_update().filter(peb_number=record.peb_number).order_by("pk")
+    )
+    if len({other.enterprise_id for other in sharing}) < 2:
+        return
+    for other in sharing:
         if not other.peb_flagged:
             other.peb_flagged = True
             other._history_user = actor
             other.save(update_fields=["peb_flagged"])
-    return record
-
-
-def _records_sharing_peb(record: ExportRecord) -> list[ExportRecord]:
-    if not record.peb_number:
-        return []
-    return list(
-        ExportRecord.objects.select_for_update()
-        .filter(peb_number__iexact=record.peb_number)
-        .exclude(enterprise_id=record.enterprise_id)
-        .exclude(pk=record.pk)
-    )
+            if other.pk == record.pk:
+                record.peb_flagged = True
 
 
 # --- new exporters ------------------------------------------------------------------------
 
 
+def _first_seat(enterprise: Enterprise, program: Program) -> Enrollment | None:
+    return _joined(enterprise=enterprise, program=program).order_by("enrolled_at", "pk").first()
+
+
 def enterprise_joined_on(*, enterprise: Enterprise, program: Program) -> dt.date | None:
-    """The day the enterprise joined the programme (its first seat), or None if it never did."""
-    enrollment = (
-        Enrollment.objects.filter(
-            enterprise=enterprise, program=program, status__in=JOINED_STATUSES
-        )
-        .order_by("enrolled_at", "applied_at")
-        .first()
-    )
+    """The day the enterprise took its first seat in the programme, or None if it never did
+    (an application alone, even one withdrawn or turned away later, is not joining)."""
+    enrollment = _first_seat(enterprise, program)
     if enrollment is None:
         return None
-    return timezone.localdate(enrollment.enrolled_at or enrollment.applied_at)
+    return timezone.localdate(enrollment.enrolled_at)
 
 
 def enterprise_exported_at_intake(*, enterprise: Enterprise, program: Program) -> bool:
-    """Whether the enterprise already exported (directly or through others) when it joined: the
-    intake snapshot says so, or else its record as it stood when its enrollment began."""
+    """Whether the enterprise already exported (directly or through others) when it joined:
+    a verified export of it dated before the day it joined (in any programme, or none), or
+    its intake snapshot says so, or else its record as it stood when it took its seat."""
+    enrollment = _first_seat(enterprise, program)
+    if enrollment is not None and (
+        ExportRecord.objects.filter(
+            enterprise=enterprise,
+            status=ExportRecord.Status.VERIFIED,
+            export_date__lt=timezone.localdate(enrollment.enrolled_at),
+        ).exists()
+    ):
+        return True
     snapshot = EnterpriseSnapshot.objects.filter(
         enterprise=enterprise, program=program, moment=EnterpriseSnapshot.Moment.INTAKE
     ).first()
     if snapshot is not None:
         return snapshot.export_status != Enterprise.ExportStatus.NONE
-    enrollment = (
-        Enrollment.objects.filter(enterprise=enterprise, program=program)
-        .order_by("applied_at")
-        .first()
-    )
     status = enterprise.export_status
     if enrollment is not None:
-        began = enrollment.enrolled_at or enrollment.applied_at
+        began = enrollment.enrolled_at
         past = enterprise.history.filter(history_date__lte=began).order_by("-history_date").first()
         if past is None:  # no history from before: the oldest we have
             past = enterprise.history.order_by("history_date").first()
@@ -345,26 +410,84 @@ def _graduate_if_first(
     return graduation
 
 
-def _is_new_destination(record: ExportRecord) -> bool:
-    return not (
-        ExportRecord.objects.filter(
-            enterprise_id=record.enterprise_id,
-            status=ExportRecord.Status.VERIFIED,
-            destination_country=record.destination_country,
-            export_date__lte=record.export_date,
+def _mark_new_destinations(enterprise_id: int, actor: User) -> None:
+    """Set "new destination" on each verified export of the enterprise to a country none of
+    its earlier verified exports went to (by export date, then by the order recorded)."""
+    seen: set[str] = set()
+    for record in (
+        ExportRecord.objects.select_for_update()
+        .filter(enterprise_id=enterprise_id, status=ExportRecord.Status.VERIFIED)
+        .order_by("export_date", "pk")
+    ):
+        country = record.destination_country.code
+        is_new = country not in seen
+        seen.add(country)
+        if record.is_new_destination != is_new:
+            record.is_new_destination = is_new
+            record._history_user = actor
+            record.save(update_fields=["is_new_destination"])
+
+
+def _export_status_of(channel: str) -> str:
+    if channel == ExportRecord.Channel.DIRECT:
+        return Enterprise.ExportStatus.DIRECT
+    return Enterprise.ExportStatus.INDIRECT
+
+
+def _raise_export_status(enterprise: Enterprise, record: ExportRecord, actor: User) -> None:
+    """A verified export makes the enterprise an exporter: direct for an export under its own
+    PEB, indirect otherwise; a status already higher stays."""
+    status = _export_status_of(record.channel)
+    if EXPORT_STATUS_RANK[status] > EXPORT_STATUS_RANK[enterprise.export_status]:
+        account_services.enterprise_update(enterprise=enterprise, actor=actor, export_status=status)
+
+
+def _restore_export_status(enterprise: Enterprise, record: ExportRecord, actor: User) -> None:
+    """After a reversal that leaves the enterprise without any verified export, its status
+    goes back to what its record said just before this export was verified (its history),
+    or, without history from then, to its intake snapshot for the export's programme. The
+    status is only ever lowered here, never raised; with another verified export left it is
+    not touched."""
+    if ExportRecord.objects.filter(
+        enterprise_id=enterprise.pk, status=ExportRecord.Status.VERIFIED
+    ).exists():
+        return
+    before = None
+    if record.decided_at is not None:
+        past = (
+            enterprise.history.filter(history_date__lt=record.decided_at)
+            .order_by("-history_date")
+            .first()
         )
-        .exclude(pk=record.pk)
-        .exists()
-    )
+        before = past.export_status if past is not None else None
+    if before is None and record.program_id is not None:
+        snapshot = EnterpriseSnapshot.objects.filter(
+            enterprise_id=enterprise.pk,
+            program_id=record.program_id,
+            moment=EnterpriseSnapshot.Moment.INTAKE,
+        ).first()
+        before = snapshot.export_status if snapshot is not None else None
+    if (
+        before is not None
+        and EXPORT_STATUS_RANK[before] < EXPORT_STATUS_RANK[enterprise.export_status]
+    ):
+        account_services.enterprise_update(enterprise=enterprise, actor=actor, export_status=before)
+
+
+def _locked_record(export_record: ExportRecord, actor: User | None) -> ExportRecord:
+    record = ExportRecord.objects.select_for_update().get(pk=export_record.pk)
+    require_export_staff(actor, record.program, record.enterprise_id)
+    return record
 
 
 @transaction.atomic
 def export_verify(*, export_record: ExportRecord, actor: User) -> ExportRecord:
-    """Verify a reported export. The first verified export, after joining, of an enterprise
-    that did not export at intake makes it a new exporter of the programme (exactly once);
-    an export to a country it had not exported to before is marked a new destination."""
+    """Verify a reported export (staff of the programme's office only). The first verified
+    export, after joining, of an enterprise that did not export at intake makes it a new
+    exporter of the programme (exactly once); the enterprise's export status is raised to
+    what the export shows; the "new destination" marks of its exports are set anew."""
     enterprise = _lock_enterprise(export_record.enterprise_id)
-    record = ExportRecord.objects.select_for_update().get(pk=export_record.pk)
+    record = _locked_record(export_record, actor)
     if record.status != ExportRecord.Status.REPORTED:
         raise ValidationError(
             _("Only a reported export can be verified; this one is %(status)s.")
@@ -373,10 +496,13 @@ def export_verify(*, export_record: ExportRecord, actor: User) -> ExportRecord:
     record.status = ExportRecord.Status.VERIFIED
     record.decided_by, record.decided_at = actor, timezone.now()
     record.rejection_reason = ""
-    record.is_new_destination = _is_new_destination(record)
     record._history_user = actor
     record.save()
+    _mark_new_destinations(enterprise.pk, actor)
+    record.refresh_from_db(fields=["is_new_destination"])
+    # Graduation first: the intake rules read the status the enterprise had before this export.
     _graduate_if_first(record=record, enterprise=enterprise, actor=actor)
+    _raise_export_status(enterprise, record, actor)
     return record
 
 
@@ -384,9 +510,9 @@ def export_verify(*, export_record: ExportRecord, actor: User) -> ExportRecord:
 def export_reject(*, export_record: ExportRecord, actor: User, reason: str) -> ExportRecord:
     """Reject a reported export, with the reason the enterprise will read."""
     reason = (reason or "").strip()
+    record = _locked_record(export_record, actor)
     if not reason:
         raise ValidationError(_("Give the reason for rejecting the export."))
-    record = ExportRecord.objects.select_for_update().get(pk=export_record.pk)
     if record.status != ExportRecord.Status.REPORTED:
         raise ValidationError(
             _("Only a reported export can be rejected; this one is %(status)s.")
@@ -406,14 +532,17 @@ def export_verification_reverse(
 ) -> ExportRecord:
     """Take back a verification: the export is reported again, and a graduation it made is
     revoked (recorded with who, when and why). If another verified export still qualifies,
-    the earliest of them becomes the enterprise's first export."""
+    the earliest of them becomes the enterprise's first export. The "new destination" marks
+    are set anew; the export status is restored only if no verified export remains (see
+    ``_restore_export_status``)."""
     reason = (reason or "").strip()
+    enterprise = _lock_enterprise(export_record.enterprise_id)
+    record = _locked_record(export_record, actor)
     if not reason:
         raise ValidationError(_("Give the reason for reversing the verification."))
-    enterprise = _lock_enterprise(export_record.enterprise_id)
-    record = ExportRecord.objects.select_for_update().get(pk=export_record.pk)
     if record.status != ExportRecord.Status.VERIFIED:
         raise ValidationError(_("Only a verified export can have its verification reversed."))
+    verified_at = record.decided_at
     record.status = ExportRecord.Status.REPORTED
     record.decided_by, record.decided_at = actor, timezone.now()
     record.rejection_reason = ""
@@ -433,4 +562,8 @@ def export_verification_reverse(
         ).order_by("export_date", "pk"):
             if _graduate_if_first(record=other, enterprise=enterprise, actor=actor):
                 break
+    _mark_new_destinations(enterprise.pk, actor)
+    record.decided_at = verified_at  # the moment it was verified, to find the status before
+    _restore_export_status(enterprise, record, actor)
+    record.decided_at = now
     return record

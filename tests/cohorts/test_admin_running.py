@@ -400,3 +400,75 @@ def test_reschedule_page_reads_times_in_the_class_zone(client, staff_lampung, co
     client.post(url, {"cancel": "1", "reason": "Libur nasional"})
     session.refresh_from_db()
     assert session.is_cancelled
+
+
+def test_the_registering_office_cannot_decide_on_an_export_of_another_offices_programme(
+    client, staff_lampung, staff_jateng, enterprise_a, program_jateng
+):
+    record = f.ExportRecordFactory(enterprise=enterprise_a, program=program_jateng)
+    url = reverse("admin:cohorts_exportrecord_decide", args=[record.pk])
+    client.force_login(staff_lampung)
+    assert client.get(url).status_code == 200  # seen, being its enterprise's export
+    assert client.post(url, {"verify": "1", "reason": ""}).status_code == 403
+    changelist = reverse("admin:cohorts_exportrecord_changelist")
+    client.post(changelist, {"action": "verify_selected", "_selected_action": [record.pk]})
+    record.refresh_from_db()
+    assert record.status == ExportRecord.Status.REPORTED
+    client.force_login(staff_jateng)
+    assert client.post(url, {"verify": "1", "reason": ""}).status_code == 302
+    record.refresh_from_db()
+    assert record.status == ExportRecord.Status.VERIFIED and record.decided_by == staff_jateng
+
+
+def test_the_product_chooser_offers_only_products_the_user_may_see(
+    client, staff_lampung, enterprise_a, enterprise_jateng
+):
+    f.ProductFactory(enterprise=enterprise_a, name="Kopi robusta Tanggamus")
+    f.ProductFactory(enterprise=enterprise_jateng, name="Batik tulis Pekalongan")
+    client.force_login(staff_lampung)
+    page = client.get(reverse("admin:cohorts_exportrecord_add")).content.decode()
+    assert "Batik tulis Pekalongan" not in page
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "cohorts", "model_name": "exportrecord", "field_name": "product", "term": ""},
+    ).json()
+    [offered] = [row["text"] for row in found["results"]]
+    assert offered.startswith("Kopi robusta Tanggamus")
+
+
+def test_another_offices_programme_is_not_named_in_the_export_and_new_exporter_filters(
+    client,
+    staff_lampung,
+    staff_jateng,
+    enterprise_a,
+    enterprise_jateng,
+    program_lampung,
+    program_jateng,
+):
+    for enterprise, program, staff in (
+        (enterprise_a, program_lampung, staff_lampung),
+        (enterprise_jateng, program_jateng, staff_jateng),
+    ):
+        enrolled(f.CohortFactory(stage=f.StageFactory(program=program)), enterprise=enterprise)
+        record = f.ExportRecordFactory(enterprise=enterprise, program=program)
+        exports.export_verify(export_record=record, actor=staff)
+    # a Jateng enterprise's export counting for the Lampung programme: Jateng sees the export
+    f.ExportRecordFactory(enterprise=enterprise_jateng, program=program_lampung)
+    assert Graduation.objects.count() == 2
+    client.force_login(staff_jateng)
+    for name in ("cohorts_exportrecord_changelist", "cohorts_graduation_changelist"):
+        page = client.get(reverse(f"admin:{name}")).content.decode()
+        assert "Program Ekspor Jawa Tengah" in page
+        assert "Forum Ekspor Lampung" not in page
+
+
+def test_an_export_counting_for_another_offices_programme_is_refused_on_the_form(
+    client, staff_lampung, enterprise_a, program_jateng
+):
+    enrolled(f.CohortFactory(stage=f.StageFactory(program=program_jateng)), enterprise=enterprise_a)
+    client.force_login(staff_lampung)
+    response = client.post(reverse("admin:cohorts_exportrecord_add"), export_form(enterprise_a))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Only the staff of this programme" in page and "AWB778899" in page
+    assert not ExportRecord.objects.exists()

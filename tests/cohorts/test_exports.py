@@ -190,3 +190,114 @@ def test_a_product_of_another_enterprise_is_refused(enterprise_a, enterprise_b, 
     product = f.ProductFactory(enterprise=enterprise_b)
     with pytest.raises(ValidationError, match="another enterprise"):
         shipment(enterprise_a, staff_lampung, product=product)
+
+
+def test_staff_of_another_office_cannot_record_or_decide_on_an_export(
+    enterprise_a, enterprise_jateng, program_lampung, staff_lampung, staff_jateng
+):
+    with pytest.raises(ValidationError) as refused:
+        shipment(enterprise_a, staff_jateng, program=program_lampung)
+    assert refused.value.code == "permission" and "programme's office" in str(refused.value)
+    record = shipment(enterprise_a, staff_lampung, program=program_lampung)
+    for decide in (
+        lambda: exports.export_verify(export_record=record, actor=staff_jateng),
+        lambda: exports.export_reject(export_record=record, actor=staff_jateng, reason="no"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            decide()
+        assert refused.value.code == "permission"
+    exports.export_verify(export_record=record, actor=staff_lampung)
+    with pytest.raises(ValidationError) as refused:
+        exports.export_verification_reverse(export_record=record, actor=staff_jateng, reason="x")
+    assert refused.value.code == "permission"
+    record.refresh_from_db()
+    assert record.status == ExportRecord.Status.VERIFIED and record.decided_by == staff_lampung
+    # an export counting for no programme belongs to the office that registered the enterprise
+    with pytest.raises(ValidationError, match="registered this enterprise") as refused:
+        shipment(enterprise_jateng, staff_lampung)
+    assert refused.value.code == "permission"
+    assert ExportRecord.objects.count() == 1
+
+
+def test_an_export_of_another_offices_programme_is_not_decided_by_the_registering_office(
+    enterprise_a, program_jateng, staff_lampung, staff_jateng
+):
+    record = f.ExportRecordFactory(enterprise=enterprise_a, program=program_jateng)
+    with pytest.raises(ValidationError) as refused:
+        exports.export_verify(export_record=record, actor=staff_lampung)
+    assert refused.value.code == "permission"
+    exports.export_verify(export_record=record, actor=staff_jateng)
+    record.refresh_from_db()
+    assert record.status == ExportRecord.Status.VERIFIED
+
+
+def test_the_peb_number_is_stored_normalised_and_matched_exactly(
+    enterprise_a, enterprise_b, staff_lampung
+):
+    first = shipment(enterprise_a, staff_lampung, channel="direct", peb_number=" peb-7a ")
+    assert first.peb_number == "PEB-7A"
+    second = shipment(enterprise_b, staff_lampung, channel="direct", peb_number="Peb-7A")
+    assert second.peb_number == "PEB-7A" and second.peb_flagged
+    first.refresh_from_db()
+    assert first.peb_flagged
+
+
+def test_new_destination_marks_follow_the_export_dates_whatever_the_verification_order(
+    enterprise_a, staff_lampung
+):
+    today = timezone.localdate()
+    later = shipment(enterprise_a, staff_lampung, export_date=today - dt.timedelta(days=3))
+    earlier = shipment(enterprise_a, staff_lampung, export_date=today - dt.timedelta(days=30))
+    exports.export_verify(export_record=later, actor=staff_lampung)
+    exports.export_verify(export_record=earlier, actor=staff_lampung)
+
+    def flags():
+        return dict(ExportRecord.objects.values_list("pk", "is_new_destination"))
+
+    assert flags() == {earlier.pk: True, later.pk: False}
+    assert later.history.first().history_user == staff_lampung
+    exports.export_verification_reverse(
+        export_record=earlier, actor=staff_lampung, reason="wrong country"
+    )
+    assert flags() == {earlier.pk: False, later.pk: True}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_enterprises_claiming_one_peb_at_the_same_moment_are_both_flagged(
+    enterprise_a, enterprise_b, staff_lampung, monkeypatch
+):
+    import threading
+    import time
+
+    from django.db import connection
+
+    from tests.conftest import need_postgres
+
+    need_postgres()
+    flag = exports._flag_shared_peb
+
+    def slow_flag(record, actor):  # widen the window between the check and the commit
+        flag(record, actor)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(exports, "_flag_shared_peb", slow_flag)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def claim(enterprise):
+        try:
+            barrier.wait(timeout=10)
+            shipment(enterprise, staff_lampung, channel="direct", peb_number="424242")
+        except Exception as error:  # collected and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim, args=(e,)) for e in (enterprise_a, enterprise_b)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert list(ExportRecord.objects.values_list("peb_flagged", flat=True)) == [True, True]

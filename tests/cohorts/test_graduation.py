@@ -218,3 +218,78 @@ def test_two_staff_verifying_two_exports_at_once_graduate_the_enterprise_once(
     assert errors == []
     assert ExportRecord.objects.filter(status=ExportRecord.Status.VERIFIED).count() == 2
     assert Graduation.objects.filter(enterprise=enterprise_a, revoked_at__isnull=True).count() == 1
+
+
+@pytest.mark.parametrize("status", [Enrollment.Status.WITHDRAWN, Enrollment.Status.REMOVED])
+def test_an_applicant_who_never_took_a_seat_does_not_become_a_new_exporter(
+    enterprise_a, program_lampung, staff_lampung, status
+):
+    f.EnrollmentFactory(
+        enterprise=enterprise_a,
+        stage=f.StageFactory(program=program_lampung),
+        status=status,
+        enrolled_at=None,
+    )
+    assert exports.enterprise_joined_on(enterprise=enterprise_a, program=program_lampung) is None
+    record = report(enterprise_a, staff_lampung, program=program_lampung)
+    exports.export_verify(export_record=record, actor=staff_lampung)
+    assert not Graduation.objects.exists()
+    # nor is the programme taken as the one its exports count for
+    assert report(enterprise_a, staff_lampung, days_ago=3).program is None
+
+
+def test_verification_raises_the_export_status_and_never_lowers_it(
+    enterprise_a, program_lampung, staff_lampung
+):
+    join(enterprise_a, program_lampung)
+    courier = report(enterprise_a, staff_lampung, days_ago=20)
+    exports.export_verify(export_record=courier, actor=staff_lampung)
+    enterprise_a.refresh_from_db()
+    assert enterprise_a.export_status == Enterprise.ExportStatus.INDIRECT
+    assert enterprise_a.history.first().history_user == staff_lampung
+    direct = exports.export_record_create(
+        enterprise=enterprise_a,
+        actor=staff_lampung,
+        export_date=timezone.localdate() - dt.timedelta(days=10),
+        channel="direct",
+        peb_number="000321",
+        peb_date=timezone.localdate() - dt.timedelta(days=11),
+        npe_number="NPE-1",
+        destination_country="JP",
+        hs_code="09011110",
+        value=Decimal("500"),
+        currency="USD",
+        exchange_rate=Decimal("16000"),
+        exchange_rate_date=timezone.localdate() - dt.timedelta(days=10),
+        exchange_rate_source="JISDOR",
+    )
+    exports.export_verify(export_record=direct, actor=staff_lampung)
+    later = report(enterprise_a, staff_lampung, days_ago=5)
+    exports.export_verify(export_record=later, actor=staff_lampung)
+    enterprise_a.refresh_from_db()
+    assert enterprise_a.export_status == Enterprise.ExportStatus.DIRECT
+    # reversing while another verified export remains leaves the status alone ...
+    exports.export_verification_reverse(export_record=direct, actor=staff_lampung, reason="x")
+    exports.export_verification_reverse(export_record=later, actor=staff_lampung, reason="x")
+    enterprise_a.refresh_from_db()
+    assert enterprise_a.export_status == Enterprise.ExportStatus.DIRECT
+    # ... and with none left it goes back to what it was before the verification
+    exports.export_verification_reverse(export_record=courier, actor=staff_lampung, reason="x")
+    enterprise_a.refresh_from_db()
+    assert enterprise_a.export_status == Enterprise.ExportStatus.NONE
+
+
+def test_an_enterprise_does_not_graduate_again_in_its_second_programme(
+    enterprise_a, program_lampung, staff_lampung, office_lampung
+):
+    second_program = f.ProgramFactory(office=office_lampung, name="Forum Ekspor Lampung II")
+    join(enterprise_a, program_lampung, days_ago=90)
+    exports.export_verify(
+        export_record=report(enterprise_a, staff_lampung, days_ago=60), actor=staff_lampung
+    )
+    join(enterprise_a, second_program, days_ago=30)
+    record = report(enterprise_a, staff_lampung, days_ago=10, country="KR")
+    assert record.program == second_program
+    assert exports.enterprise_exported_at_intake(enterprise=enterprise_a, program=second_program)
+    exports.export_verify(export_record=record, actor=staff_lampung)
+    assert list(Graduation.objects.values_list("program_id", flat=True)) == [program_lampung.pk]
