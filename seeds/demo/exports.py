@@ -10,7 +10,6 @@ import datetime as dt
 from decimal import Decimal
 
 from accounts.models import Enterprise
-from accounts.services import enterprise_update
 from cohorts.models import ExportRecord, Level, Program
 from cohorts.services import exports
 from seeds import catalogue
@@ -107,22 +106,11 @@ def build_lampung_exports(
     # Enterprises that already exported keep exporting; a new country is marked as such.
     for index, enterprise in enumerate(pre_exporters[:8]):
         verify(demo, report(demo, enterprise=enterprise, program=program, day=-100 + 9 * index))
-    # First exports after joining: verifying them makes new exporters, and the office brings
-    # the enterprise's record up to date.
+    # First exports after joining: verifying them makes new exporters and raises the
+    # enterprise's export status.
     newcomers = classes[Level.MAHIR][12:17] + classes[Level.MENENGAH][6:7]
     for index, enterprise in enumerate(newcomers):
-        record = verify(
-            demo, report(demo, enterprise=enterprise, program=program, day=-75 + 8 * index)
-        )
-        enterprise_update(
-            enterprise=enterprise,
-            actor=staff,
-            export_status=(
-                Enterprise.ExportStatus.DIRECT
-                if record.channel == ExportRecord.Channel.DIRECT
-                else Enterprise.ExportStatus.INDIRECT
-            ),
-        )
+        verify(demo, report(demo, enterprise=enterprise, program=program, day=-75 + 8 * index))
     # Waiting for verification, one rejected, and a PEB claimed by two enterprises (one
     # container, two IKM's goods): the service flags both for review.
     report(demo, enterprise=classes[Level.MENENGAH][7], program=program, day=-6)
