@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	test -f .env || printf '# Local development settings (not used in production)\nDEBUG=1\n' > .env
 	touch $(STAMP)
 
 install: $(STAMP)
