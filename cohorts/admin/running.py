@@ -694,17 +694,7 @@ class SnapshotForm(forms.ModelForm):
 @admin.register(EnterpriseSnapshot)
 class EnterpriseSnapshotAdmin(ServiceFormMixin, ScopedAdmin):
     form = SnapshotForm
-    list_display = [
-        "enterprise",
-        "program",
-        "moment",
-        "taken_on",
-        "annual_revenue",
-        "employees_women",
-        "employees_men",
-        "size_class",
-        "export_status",
-    ]
+    list_display = SnapshotForm.Meta.fields
     list_select_related = ["enterprise", "program"]
     list_filter = ["moment", "size_class", "export_status"]
     search_fields = ["enterprise__name"]
