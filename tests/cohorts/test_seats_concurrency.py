@@ -136,3 +136,61 @@ def test_two_applications_at_once_leave_one(stage_lampung, enterprise_a, staff_l
     assert sum(isinstance(r, Enrollment) for r in results) == 1
     assert sum(isinstance(r, ValidationError) for r in results) == 2
     assert Enrollment.objects.filter(enterprise=enterprise_a).count() == 1
+
+
+def test_two_staff_moving_a_class_up_at_once_enrol_each_enterprise_once(
+    program_lampung, staff_lampung, manager_lampung
+):
+    """Naik kelas pressed twice at the same moment: every enterprise ends in the next class
+    once; the second run reports the enterprises as already taking part."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cohorts.models import Attendance, Level
+    from cohorts.services import classes
+    from cohorts.services.classes import AssessmentEntry, AttendanceEntry
+
+    need_postgres()
+    first = f.CohortFactory(stage=f.StageFactory(program=program_lampung, number=1))
+    members = [
+        f.EnrollmentFactory(
+            cohort=first,
+            enterprise=f.EnterpriseFactory(registered_by=program_lampung.office),
+            status=S.ENROLLED,
+            enrolled_at=timezone.now() - dt.timedelta(days=30),
+        )
+        for _ in range(4)
+    ]
+    session = f.SessionFactory(cohort=first, starts_at=timezone.now() - dt.timedelta(days=7))
+    present = AttendanceEntry(Attendance.Status.PRESENT)
+    classes.attendance_record(
+        session=session, actor=staff_lampung, entries={e.pk: present for e in members}
+    )
+    outputs = dict.fromkeys(classes.OUTPUT_FIELDS, True)
+    classes.cohort_record_assessments(
+        cohort=first,
+        actor=staff_lampung,
+        entries={e.pk: AssessmentEntry(90, **outputs) for e in members},
+    )
+    classes.cohort_close(cohort=first, actor=staff_lampung)
+    following = f.CohortFactory(
+        stage=f.StageFactory(program=program_lampung, number=2), level=Level.MENENGAH, capacity=3
+    )
+
+    def promote(actor_pk):
+        actor = User.objects.get(pk=actor_pk)
+        return classes.cohorts_promote_eligible(from_cohort=first, to_cohort=following, actor=actor)
+
+    results = run_at_once([lambda: promote(staff_lampung.pk), lambda: promote(manager_lampung.pk)])
+    assert not any(isinstance(r, Exception) for r in results), results
+    rows = Enrollment.objects.filter(stage=following.stage).exclude(
+        status__in=Enrollment.INACTIVE_STATUSES
+    )
+    assert sorted(rows.values_list("enterprise_id", flat=True)) == sorted(
+        e.enterprise_id for e in members
+    )
+    assert rows.filter(status=S.ENROLLED).count() == 3
+    assert rows.filter(status=S.WAITLISTED).count() == 1
+    moved = sum(len(r.enrolled) + len(r.waitlisted) for r in results)
+    assert moved == 4
