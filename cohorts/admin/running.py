@@ -39,7 +39,7 @@ from cohorts.models import (
     Graduation,
     Session,
 )
-from cohorts.services import classes, exports
+from cohorts.services import classes, exports, snapshots
 
 ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 WEEKDAY_CHOICES = [
@@ -721,14 +721,14 @@ class EnterpriseSnapshotAdmin(ServiceFormMixin, ScopedAdmin):
             enterprise, program, moment = obj.enterprise, obj.program, obj.moment
         else:
             enterprise, program, moment = data["enterprise"], data["program"], data["moment"]
-        snapshot = classes.snapshot_record(
+        snapshot = snapshots.snapshot_record(
             enterprise=enterprise,
             program=program,
             moment=moment,
             actor=request.user,
             taken_on=data["taken_on"],
             replace=change,
-            **{name: data[name] for name in classes.SNAPSHOT_FIGURES},
+            **{name: data[name] for name in snapshots.SNAPSHOT_FIGURES},
         )
         obj.pk = snapshot.pk
 

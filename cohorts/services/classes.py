@@ -29,14 +29,17 @@ from cohorts.models import (
     Level,
     Session,
 )
+from cohorts.permissions import require_program_staff
 from cohorts.services import seats
-from cohorts.services.selection import actor_acts_for_enterprise, require_program_staff
+from cohorts.services.snapshots import (
+    FOLLOW_UP_DAYS,
+    FOLLOW_UP_REMINDER_KIND,
+    snapshot_record,
+)
 
 MAX_SESSIONS_PER_PATTERN = 60
 MAX_SESSION_MINUTES = 12 * 60
 OUTPUT_FIELDS = ("output_export_plan", "output_fob_calculation", "output_product_catalogue")
-FOLLOW_UP_REMINDER_KIND = "snapshot_follow_up_12m"
-FOLLOW_UP_DAYS = 365
 
 
 def local_zone(cohort: Cohort) -> ZoneInfo:
@@ -515,75 +518,6 @@ def _request_follow_up(*, enrollment: Enrollment, actor: User, completed_at: dt.
         },
         due_at=completed_at + dt.timedelta(days=FOLLOW_UP_DAYS),
     )
-
-
-# --- snapshots --------------------------------------------------------------------------
-
-SNAPSHOT_FIGURES = (
-    "annual_revenue",
-    "employees_women",
-    "employees_men",
-    "size_class",
-    "export_status",
-)
-
-
-@transaction.atomic
-def snapshot_record(
-    *,
-    enterprise: Enterprise,
-    program,
-    moment: str,
-    actor: User | None,
-    taken_on: dt.date | None = None,
-    replace: bool = False,
-    **figures,
-) -> EnterpriseSnapshot:
-    """Record an enterprise's figures at a moment of a programme; figures not given are read
-    from the enterprise's record. At intake the first snapshot stays (a second call returns it)
-    unless ``replace`` asks for a correction; later moments are replaced by the newest figures.
-    Every change is kept in the snapshot's history. Recording the 12-month snapshot cancels
-    the reminders that asked for it.
-
-    Who may record: the programme's staff. The first intake snapshot is also taken when the
-    enterprise itself accepts a seat offer (the seat rules call this with its member as the
-    actor), so a member of the enterprise may record that one, and nothing else. ``actor=None``
-    is an internal call with no acting user (a scheduled job) and is not checked.
-    """
-    unknown = set(figures) - set(SNAPSHOT_FIGURES)
-    if unknown:
-        raise ValidationError(
-            _("Unknown figures: %(names)s") % {"names": ", ".join(sorted(unknown))}
-        )
-    if moment not in EnterpriseSnapshot.Moment.values:
-        raise ValidationError(_("Unknown snapshot moment."))
-    if actor is not None:
-        first_intake = moment == EnterpriseSnapshot.Moment.INTAKE and not replace
-        if not (first_intake and actor_acts_for_enterprise(actor, enterprise.pk, program)):
-            require_program_staff(actor, program)
-    taken_on = taken_on or timezone.localdate()
-    if taken_on > timezone.localdate():
-        raise ValidationError(_("A snapshot cannot be dated in the future."))
-    existing = (
-        EnterpriseSnapshot.objects.select_for_update()
-        .filter(enterprise=enterprise, program=program, moment=moment)
-        .first()
-    )
-    if existing is not None and moment == EnterpriseSnapshot.Moment.INTAKE and not replace:
-        return existing
-    snapshot = existing or EnterpriseSnapshot(enterprise=enterprise, program=program, moment=moment)
-    snapshot.taken_on = taken_on
-    for name in SNAPSHOT_FIGURES:
-        setattr(snapshot, name, figures.get(name, getattr(enterprise, name)))
-    snapshot.full_clean(validate_unique=False)
-    snapshot._history_user = actor
-    snapshot.save()
-    if moment == EnterpriseSnapshot.Moment.FOLLOW_UP:
-        from notifications.services import reminder_cancel
-
-        for enrollment in Enrollment.objects.filter(enterprise=enterprise, program=program):
-            reminder_cancel(subject_object=enrollment, kind=FOLLOW_UP_REMINDER_KIND)
-    return snapshot
 
 
 # --- naik kelas -------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from accounts import roles
 from accounts import services as account_services
 from accounts.models import Enterprise, User
 from cohorts.models import Enrollment, EnterpriseSnapshot, ExportRecord, Graduation, Program
-from cohorts.services.selection import require_program_staff
+from cohorts.permissions import require_program_staff
 
 # ISO 4217 active codes (2024). Funds codes and precious metals are left out on purpose.
 ISO_4217_CODES = frozenset(

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from accounts.models import EnterpriseMembership, OfficeMembership, User
 from cohorts import selectors
 from cohorts.models import LEVEL_ORDER, Cohort, Enrollment, EnterpriseSnapshot, Level
-from cohorts.services.selection import actor_acts_for_enterprise, require_program_staff
+from cohorts.permissions import actor_acts_for_enterprise, require_program_staff
+from cohorts.services.snapshots import snapshot_record
 from notifications import services as notifications
 
 SEAT_OFFER_REMINDER = "cohorts.seat_offer"
@@ -82,8 +83,6 @@ def _save(enrollment: Enrollment, actor: User | None, fields: Iterable[str]) -> 
 
 def _record_intake(enrollment: Enrollment, actor: User | None) -> None:
     """The enterprise's figures when it takes its seat: the "before" funders compare with."""
-    from cohorts.services.classes import snapshot_record  # classes builds on these seat rules
-
     snapshot_record(
         enterprise=enrollment.enterprise,
         program=enrollment.program,

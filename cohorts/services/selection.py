@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from accounts import roles
 from accounts.models import Enterprise, User
 from cohorts.models import Enrollment, Level, Program, Stage
+from cohorts.permissions import actor_acts_for_enterprise, require_program_staff
 
 # Export-readiness score (0–100) → the class it suggests. The bands follow the programme's
 # screening sheet: below 40 the basics (legality, costing, packaging) are missing; from 40 an
@@ -28,27 +28,6 @@ def suggested_level_for_score(score: int | None) -> str:
         if score >= floor:
             return level
     return Level.PEMULA
-
-
-def actor_manages_program(actor: User | None, program: Program) -> bool:
-    """Platform admins and the staff of the programme's office act for the programme."""
-    if actor is None:
-        return False
-    return roles.is_platform_admin(actor) or program.office_id in roles.office_ids(actor)
-
-
-def require_program_staff(actor: User | None, program: Program) -> None:
-    if not actor_manages_program(actor, program):
-        raise ValidationError(
-            _("Only the staff of this programme's office may do this."), code="permission"
-        )
-
-
-def actor_acts_for_enterprise(actor: User | None, enterprise_id: int, program: Program) -> bool:
-    """A member of the enterprise, or office staff acting on its behalf."""
-    if actor is None:
-        return False
-    return enterprise_id in roles.enterprise_ids(actor) or actor_manages_program(actor, program)
 
 
 def active_enrollment_message(existing: Enrollment) -> str:

@@ -27,7 +27,7 @@ from cohorts.models import (
     Session,
     Stage,
 )
-from cohorts.services import classes, seats, selection
+from cohorts.services import classes, seats, selection, snapshots
 from cohorts.services.classes import AssessmentEntry, AttendanceEntry
 from notifications.models import Reminder
 from seeds import catalogue
@@ -285,7 +285,7 @@ def settle_closing(demo: Demo, result: classes.ClosingResult, actor: User) -> No
                 "annual_revenue": revenue,
                 "size_class": Enterprise.size_class_for_revenue(revenue),
             }
-        classes.snapshot_record(
+        snapshots.snapshot_record(
             enterprise=enterprise,
             program=enrollment.program,
             moment=EnterpriseSnapshot.Moment.COMPLETION,
@@ -295,9 +295,9 @@ def settle_closing(demo: Demo, result: classes.ClosingResult, actor: User) -> No
         )
     settle(
         Reminder.objects.filter(
-            kind=classes.FOLLOW_UP_REMINDER_KIND,
+            kind=snapshots.FOLLOW_UP_REMINDER_KIND,
             subject_type=ContentType.objects.get_for_model(Enrollment),
             subject_id__in=[e.pk for e in ended],
         ),
-        due_at=closed_at + dt.timedelta(days=classes.FOLLOW_UP_DAYS),
+        due_at=closed_at + dt.timedelta(days=snapshots.FOLLOW_UP_DAYS),
     )

@@ -20,7 +20,7 @@ from cohorts.models import (
     Level,
     Session,
 )
-from cohorts.services import classes, seats
+from cohorts.services import classes, seats, snapshots
 from cohorts.services.classes import AssessmentEntry, AttendanceEntry
 from tests import factories as f
 
@@ -182,7 +182,7 @@ def _calls(cohort, staff):
             cohort=cohort, actor=actor, entries={member.pk: AssessmentEntry(90)}
         ),
         "close": lambda actor: classes.cohort_close(cohort=cohort, actor=actor),
-        "snapshot": lambda actor: classes.snapshot_record(
+        "snapshot": lambda actor: snapshots.snapshot_record(
             enterprise=member.enterprise,
             program=cohort.stage.program,
             moment=EnterpriseSnapshot.Moment.COMPLETION,
@@ -251,7 +251,7 @@ def test_moving_up_into_another_offices_class_is_refused(closed_pemula, staff_la
 def test_enterprise_member_may_take_only_the_first_intake_snapshot(
     participant_a, enterprise_a, program_lampung
 ):
-    snapshot = classes.snapshot_record(
+    snapshot = snapshots.snapshot_record(
         enterprise=enterprise_a,
         program=program_lampung,
         moment=EnterpriseSnapshot.Moment.INTAKE,
@@ -263,7 +263,7 @@ def test_enterprise_member_may_take_only_the_first_intake_snapshot(
         (EnterpriseSnapshot.Moment.COMPLETION, False),
     ):
         with pytest.raises(ValidationError):
-            classes.snapshot_record(
+            snapshots.snapshot_record(
                 enterprise=enterprise_a,
                 program=program_lampung,
                 moment=moment,
@@ -310,7 +310,7 @@ def _snapshot_form(snapshot, **changes):
 def test_editing_an_intake_snapshot_in_the_admin_corrects_it_and_keeps_the_old_figures(
     client, staff_lampung, enterprise_a, program_lampung
 ):
-    snapshot = classes.snapshot_record(
+    snapshot = snapshots.snapshot_record(
         enterprise=enterprise_a,
         program=program_lampung,
         moment=EnterpriseSnapshot.Moment.INTAKE,
@@ -335,7 +335,7 @@ def test_editing_an_intake_snapshot_in_the_admin_corrects_it_and_keeps_the_old_f
 def test_adding_a_second_intake_snapshot_in_the_admin_is_refused(
     client, staff_lampung, enterprise_a, program_lampung
 ):
-    snapshot = classes.snapshot_record(
+    snapshot = snapshots.snapshot_record(
         enterprise=enterprise_a,
         program=program_lampung,
         moment=EnterpriseSnapshot.Moment.INTAKE,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Enterprise
 from cohorts import selectors
 from cohorts.models import Attendance, Cohort, Enrollment, EnterpriseSnapshot, Level
-from cohorts.services import classes
+from cohorts.services import classes, snapshots
 from cohorts.services.classes import AssessmentEntry, AttendanceEntry
 from notifications.models import Reminder
 from tests import factories as f
@@ -172,14 +172,14 @@ def test_bad_assessment_scores_are_refused(cohort, staff_lampung):
 def test_snapshots_at_intake_completion_and_the_12_month_reminder(cohort, staff_lampung):
     enrollment = enrolled(cohort)
     enterprise, program = enrollment.enterprise, enrollment.program
-    classes.snapshot_record(
+    snapshots.snapshot_record(
         enterprise=enterprise, program=program, moment="intake", actor=staff_lampung
     )
     enterprise.annual_revenue, enterprise.employees_women = 3_000_000_000, 9
     enterprise.size_class = Enterprise.SizeClass.SMALL
     enterprise.save()
     # a second intake snapshot keeps the first figures
-    classes.snapshot_record(
+    snapshots.snapshot_record(
         enterprise=enterprise, program=program, moment="intake", actor=staff_lampung
     )
     run_class(
@@ -187,17 +187,17 @@ def test_snapshots_at_intake_completion_and_the_12_month_reminder(cohort, staff_
     )
     closed_at = timezone.now()
     classes.cohort_close(cohort=cohort, actor=staff_lampung)
-    snapshots = {s.moment: s for s in EnterpriseSnapshot.objects.filter(enterprise=enterprise)}
-    assert snapshots["intake"].annual_revenue == 500_000_000
-    assert snapshots["completion"].annual_revenue == 3_000_000_000
-    assert snapshots["completion"].employees_women == 9
-    assert snapshots["completion"].size_class == Enterprise.SizeClass.SMALL
-    reminder = Reminder.objects.get(kind=classes.FOLLOW_UP_REMINDER_KIND)
+    taken = {s.moment: s for s in EnterpriseSnapshot.objects.filter(enterprise=enterprise)}
+    assert taken["intake"].annual_revenue == 500_000_000
+    assert taken["completion"].annual_revenue == 3_000_000_000
+    assert taken["completion"].employees_women == 9
+    assert taken["completion"].size_class == Enterprise.SizeClass.SMALL
+    reminder = Reminder.objects.get(kind=snapshots.FOLLOW_UP_REMINDER_KIND)
     assert reminder.recipient == staff_lampung
     assert reminder.subject == enrollment
     due_after = reminder.due_at - closed_at
     assert dt.timedelta(days=364) < due_after < dt.timedelta(days=366)
-    classes.snapshot_record(
+    snapshots.snapshot_record(
         enterprise=enterprise,
         program=program,
         moment="follow_up_12m",
@@ -215,7 +215,7 @@ def test_snapshot_refuses_unknown_figures_and_future_dates(
     enterprise_a, program_lampung, staff_lampung
 ):
     with pytest.raises(ValidationError):
-        classes.snapshot_record(
+        snapshots.snapshot_record(
             enterprise=enterprise_a,
             program=program_lampung,
             moment="intake",
@@ -223,7 +223,7 @@ def test_snapshot_refuses_unknown_figures_and_future_dates(
             nib="1",
         )
     with pytest.raises(ValidationError):
-        classes.snapshot_record(
+        snapshots.snapshot_record(
             enterprise=enterprise_a,
             program=program_lampung,
             moment="intake",

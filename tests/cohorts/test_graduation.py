@@ -15,7 +15,7 @@ from accounts import services as account_services
 from accounts.models import Enterprise
 from cohorts import selectors
 from cohorts.models import Enrollment, ExportRecord, Graduation
-from cohorts.services import classes, exports
+from cohorts.services import exports, snapshots
 from tests import factories as f
 from tests.conftest import need_postgres
 
@@ -84,7 +84,7 @@ def test_an_enterprise_exporting_at_intake_never_graduates_but_counts_new_destin
     enterprise_a.export_status = Enterprise.ExportStatus.INDIRECT
     enterprise_a.save()
     enrollment = join(enterprise_a, program_lampung)
-    classes.snapshot_record(
+    snapshots.snapshot_record(
         enterprise=enterprise_a, program=program_lampung, moment="intake", actor=staff_lampung
     )
     enrollment.refresh_from_db()

@@ -1,0 +1,31 @@
+"""Who may act for a programme or an enterprise: the checks every cohorts service runs."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from accounts.models import User
+from cohorts.models import Program
+
+
+def actor_manages_program(actor: User | None, program: Program) -> bool:
+    """Platform admins and the staff of the programme's office act for the programme."""
+    if actor is None:
+        return False
+    return roles.is_platform_admin(actor) or program.office_id in roles.office_ids(actor)
+
+
+def require_program_staff(actor: User | None, program: Program) -> None:
+    if not actor_manages_program(actor, program):
+        raise ValidationError(
+            _("Only the staff of this programme's office may do this."), code="permission"
+        )
+
+
+def actor_acts_for_enterprise(actor: User | None, enterprise_id: int, program: Program) -> bool:
+    """A member of the enterprise, or office staff acting on its behalf."""
+    if actor is None:
+        return False
+    return enterprise_id in roles.enterprise_ids(actor) or actor_manages_program(actor, program)
