@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Enterprise, User
 from cohorts.models import Enrollment, Level, Program, Stage
-from cohorts.permissions import actor_acts_for_enterprise, require_program_staff
+from cohorts.permissions import actor_acts_for_enterprise, actor_may_enrol, require_program_staff
 
 # Export-readiness score (0–100) → the class it suggests. The bands follow the programme's
 # screening sheet: below 40 the basics (legality, costing, packaging) are missing; from 40 an
@@ -71,6 +71,14 @@ def enrollment_apply(
     if not actor_acts_for_enterprise(actor, enterprise.pk, program):
         raise ValidationError(
             _("You may only apply on behalf of your own enterprise."), code="permission"
+        )
+    if not actor_may_enrol(actor, enterprise.pk, program):
+        raise ValidationError(
+            _(
+                "Your office may only enrol enterprises it registered or that take part in "
+                "its programmes."
+            ),
+            code="permission",
         )
     Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
     existing = _active_enrollment(enterprise.pk, stage.pk)

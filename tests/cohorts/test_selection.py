@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from accounts import selectors as account_selectors
 from cohorts import selectors
 from cohorts.models import Enrollment, Level
 from cohorts.services import seats, selection
@@ -61,6 +62,33 @@ def test_staff_of_another_office_cannot_register_an_application(
             enterprise=enterprise_a, stage=stage_lampung, actor=staff_jateng, **CRITERIA
         )
     assert not Enrollment.objects.exists()
+
+
+def test_staff_cannot_enrol_an_enterprise_their_office_cannot_read(
+    enterprise_jateng, stage_lampung, staff_lampung
+):
+    with pytest.raises(ValidationError, match="only enrol enterprises it registered"):
+        selection.enrollment_apply(
+            enterprise=enterprise_jateng, stage=stage_lampung, actor=staff_lampung, **CRITERIA
+        )
+    assert not Enrollment.objects.exists()
+    # nor has the attempt widened what Lampung's staff can read
+    assert (
+        not account_selectors.enterprises_visible_to(staff_lampung)
+        .filter(pk=enterprise_jateng.pk)
+        .exists()
+    )
+
+
+def test_staff_enrol_an_enterprise_of_another_office_taking_part_in_their_programmes(
+    enterprise_jateng, stage_lampung, program_lampung, staff_lampung
+):
+    earlier = f.StageFactory(program=program_lampung, number=2)
+    f.EnrollmentFactory(enterprise=enterprise_jateng, stage=earlier, status="rejected")
+    enrollment = selection.enrollment_apply(
+        enterprise=enterprise_jateng, stage=stage_lampung, actor=staff_lampung, **CRITERIA
+    )
+    assert enrollment.status == Enrollment.Status.APPLIED
 
 
 @pytest.mark.parametrize(
