@@ -182,9 +182,20 @@ class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if request.method == "POST" and not self.has_change_permission(request, obj):
+        if request.method != "GET":
+            # Reverting would save an old version past every service and its checks, even for
+            # a platform admin: the page shows a version, it never writes one.
             raise PermissionDenied
+        request._nk_history_form = True
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if getattr(request, "_nk_history_form", False):
+            # A fresh form class each call: disabling its fields shows the version read-only.
+            for field in form.base_fields.values():
+                field.disabled = True
+        return form
 
 
 class ScopedInline(ScopedAdminMixin, admin.TabularInline):

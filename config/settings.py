@@ -231,6 +231,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# Saving an earlier version would skip every service (a withdrawn participant back in a full
+# class, a closed class reopened): history is for reading, changes go through the services.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Programme defaults (each programme may set its own).
 NAIKKELAS_DEFAULT_CLASS_CAPACITY = 20
