@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: help install run serve migrate seed test test-postgres lint format messages bench clean
+.PHONY: help install run migrate seed test lint format messages bench clean
 
 help:
 	@echo "make run       start NaikKelas locally (web + worker + beat) with demo data"
@@ -28,10 +28,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-var:
-	mkdir -p var/mail var/media var/broker/queue var/broker/processed
-
-migrate: install var
+# The settings create the folders they point at (VAR_DIR, broker, mail, media) on every start.
+migrate: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 
 seed: migrate
@@ -50,7 +48,7 @@ run: seed
 	@echo "    analis@pasar.naikkelas.test   analyst of the marketplace partner"
 	@echo "    pusat@naikkelas.test          national viewer"
 	@echo ""
-	DEBUG=$${DEBUG:-1} PORT=$${PORT:-8000} $(VENV)/bin/honcho -f Procfile.dev start
+	DEBUG=$${DEBUG:-1} PORT=$${PORT:-8000} VENV=$(VENV) $(VENV)/bin/honcho -f Procfile.dev start
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,4 +1,10 @@
-"""/healthz: the compose health checks ask whether the database and the broker answer."""
+"""/healthz: the compose health checks ask whether the database and the broker answer.
+
+The probes run inside the containers and send ``Host: localhost``, which the production
+``ALLOWED_HOSTS`` rightly refuses. ``HealthCheckMiddleware`` comes first in ``MIDDLEWARE`` and
+answers ``/healthz`` before anything reads the Host header; every other path still goes through
+Django's host validation.
+"""
 
 from django.conf import settings
 from django.db import connection
@@ -35,3 +41,18 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
     )
+
+
+HEALTH_PATH = "/healthz"
+
+
+class HealthCheckMiddleware:
+    """Answers GET/HEAD /healthz whatever the Host header; passes every other request on."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == HEALTH_PATH and request.method in ("GET", "HEAD"):
+            return healthz(request)
+        return self.get_response(request)

@@ -11,13 +11,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
 # A developer's checkout may keep its settings in .env (make install writes DEBUG=1 there);
 # variables already in the environment win. Production passes everything by environment.
+# Read it first: every setting below, VAR_DIR included, may come from it.
 if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env")
+
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -65,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz answers the containers' own probes before the Host header is validated.
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -104,8 +108,12 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A second writer waits for the lock instead of failing at once (worker beside runserver).
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Web and worker write to the same file. A transaction takes the write lock when it begins
+    # (IMMEDIATE), so a second writer waits up to the timeout for it instead of failing at once
+    # with "database is locked" when a read transaction tries to become a write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": env.int("SQLITE_TIMEOUT", default=20)}
+    )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -171,6 +179,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 else:
@@ -187,6 +196,20 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
+
+# The folders the settings point at exist before anything writes there (a worker started after
+# `make clean` would otherwise fail on a missing broker queue).
+for _folder in (
+    VAR_DIR,
+    MEDIA_ROOT,
+    globals().get("EMAIL_FILE_PATH"),
+    *(
+        CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
+    ),
+):
+    if _folder:
+        Path(_folder).mkdir(parents=True, exist_ok=True)
 
 # Security
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)

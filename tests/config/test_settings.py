@@ -1,6 +1,8 @@
 """Production configuration mistakes stop start-up with a clear message."""
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -90,3 +92,69 @@ def test_language_and_time_zone(settings):
     assert [code for code, _name in settings.LANGUAGES] == ["id", "en"]
     assert settings.TIME_ZONE == "Asia/Jakarta"
     assert settings.USE_TZ is True
+
+
+def settings_of_a_checkout(tmp_path, dotenv: str, **environment) -> dict:
+    """The settings module as a checkout at tmp_path reads them, with that checkout's .env."""
+    (tmp_path / "config").mkdir()
+    shutil.copy(ROOT / "config" / "settings.py", tmp_path / "config" / "settings.py")
+    (tmp_path / "config" / "__init__.py").write_text("")
+    (tmp_path / ".env").write_text(dotenv)
+    code = (
+        "import json; from config import settings as s;"
+        "print(json.dumps({'VAR_DIR': str(s.VAR_DIR), 'DATABASE': s.DATABASES['default'],"
+        " 'BROKER': s.CELERY_BROKER_TRANSPORT_OPTIONS, 'MEDIA_ROOT': str(s.MEDIA_ROOT),"
+        " 'EMAIL_FILE_PATH': str(getattr(s, 'EMAIL_FILE_PATH', ''))}))"
+    )
+    drop = {"VAR_DIR", "DATABASE_URL", "CELERY_BROKER_URL", "MEDIA_ROOT", "EMAIL_URL", "EMAIL_HOST"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(tmp_path), **environment},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_var_dir_comes_from_the_checkouts_dotenv(tmp_path):
+    var = tmp_path / "elsewhere"
+    loaded = settings_of_a_checkout(tmp_path, f"DEBUG=1\nVAR_DIR={var}\n")
+    assert loaded["VAR_DIR"] == str(var)
+    assert loaded["DATABASE"]["NAME"] == str(var / "naikkelas.sqlite3")
+    assert loaded["BROKER"]["data_folder_in"] == str(var / "broker" / "queue")
+    assert not (tmp_path / "var").exists()
+
+
+def test_the_environment_wins_over_dotenv_for_var_dir(tmp_path):
+    var = tmp_path / "from-environment"
+    loaded = settings_of_a_checkout(
+        tmp_path, f"DEBUG=1\nVAR_DIR={tmp_path / 'from-dotenv'}\n", VAR_DIR=str(var)
+    )
+    assert loaded["VAR_DIR"] == str(var)
+
+
+def test_sqlite_takes_the_write_lock_when_a_transaction_begins_and_waits_for_it(tmp_path):
+    loaded = settings_of_a_checkout(tmp_path, f"DEBUG=1\nVAR_DIR={tmp_path / 'var'}\n")
+    options = loaded["DATABASE"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 20
+
+
+def test_the_settings_create_the_folders_they_point_at(tmp_path):
+    var = tmp_path / "clean"  # as after `make clean`: nothing there yet
+    loaded = settings_of_a_checkout(tmp_path, f"DEBUG=1\nVAR_DIR={var}\n")
+    broker = loaded["BROKER"]
+    folders = [
+        broker["data_folder_in"],
+        broker["data_folder_out"],
+        broker["processed_folder"],
+        broker["control_folder"],
+        loaded["MEDIA_ROOT"],
+        loaded["EMAIL_FILE_PATH"],
+    ]
+    assert all(Path(folder).is_dir() for folder in folders), folders
+    assert all(Path(folder).is_relative_to(var) for folder in folders), folders
