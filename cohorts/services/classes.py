@@ -422,6 +422,8 @@ class ClosingResult:
     cohort: Cohort
     completed: list[Enrollment] = field(default_factory=list)
     not_completed: list[tuple[Enrollment, list[str]]] = field(default_factory=list)
+    # offered or waiting when the class closed: back among the stage's selected applications
+    released: list[Enrollment] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -485,6 +487,7 @@ def cohort_close(
     cohort.closed_at, cohort.closed_by = now, actor
     cohort._history_user = actor
     cohort.save(update_fields=["closed_at", "closed_by"])
+    result.released = seats.seats_release_on_close(cohort=cohort, actor=actor)
     for enrollment in enrollments:
         snapshot_record(
             enterprise=enrollment.enterprise,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Enterprise
 from cohorts import selectors
 from cohorts.models import Attendance, Cohort, Enrollment, EnterpriseSnapshot, Level
-from cohorts.services import classes, snapshots
+from cohorts.services import classes, seats, snapshots
 from cohorts.services.classes import AssessmentEntry, AttendanceEntry
 from notifications.models import Reminder
 from tests import factories as f
@@ -334,3 +334,51 @@ def test_promotion_refusals(cohort, closed_pemula, program_lampung, staff_lampun
     with pytest.raises(ValidationError):
         classes.cohorts_promote_eligible(from_cohort=source, to_cohort=target, actor=staff_lampung)
     assert Enrollment.objects.count() == before
+
+
+# --- closing ends the offers and the waiting list -----------------------------------------
+
+
+def test_closing_ends_open_offers_and_the_waiting_list_each_told_why(cohort, staff_lampung):
+    participant = enrolled(cohort)
+    offered = f.EnrollmentFactory(
+        cohort=cohort,
+        status=Enrollment.Status.OFFERED,
+        offer_expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    waiting = f.EnrollmentFactory(
+        cohort=cohort, status=Enrollment.Status.WAITLISTED, waitlist_position=1
+    )
+    offered_owner = f.owner_of(offered.enterprise, preferred_language="en")
+    waiting_owner = f.owner_of(waiting.enterprise, preferred_language="id")
+    run_class(
+        cohort, staff_lampung, marks={participant.pk: [P, P, P, P]}, scores={participant.pk: 90}
+    )
+
+    result = classes.cohort_close(cohort=cohort, actor=staff_lampung)
+
+    assert {e.pk for e in result.released} == {offered.pk, waiting.pk}
+    for enrollment in (offered, waiting):
+        enrollment.refresh_from_db()
+        assert enrollment.status == Enrollment.Status.SELECTED  # free to join another class
+        assert (enrollment.cohort, enrollment.offer_expires_at) == (None, None)
+        assert enrollment.waitlist_position is None
+    told = Reminder.objects.filter(kind=seats.CLASS_CLOSED_REMINDER)
+    assert {r.recipient for r in told} == {offered_owner, waiting_owner}
+    assert "can no longer be taken" in told.get(recipient=offered_owner).body
+    assert "waiting list has ended" in told.get(recipient=waiting_owner).body
+    with pytest.raises(ValidationError, match="no open seat offer"):
+        seats.offer_accept(enrollment=offered, actor=offered_owner)
+
+
+def test_an_offer_left_in_a_closed_class_cannot_be_accepted(cohort, staff_lampung):
+    offered = f.EnrollmentFactory(
+        cohort=cohort,
+        status=Enrollment.Status.OFFERED,
+        offer_expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    Cohort.objects.filter(pk=cohort.pk).update(closed_at=timezone.now())
+    with pytest.raises(ValidationError, match="is closed"):
+        seats.offer_accept(enrollment=offered, actor=staff_lampung)
+    offered.refresh_from_db()
+    assert offered.status == Enrollment.Status.OFFERED
