@@ -286,6 +286,11 @@ class Enrollment(models.Model):
         _("waiting-list position"), null=True, blank=True
     )
     offer_expires_at = models.DateTimeField(_("offer reply deadline"), null=True, blank=True)
+    offers_made = models.PositiveIntegerField(
+        _("seat offers made"),
+        default=0,
+        help_text=_("Counts every seat offer made to this enrollment; each offer's own number."),
+    )
     placement_override_reason = models.TextField(_("reason for placement above level"), blank=True)
     placement_override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -315,6 +320,11 @@ class Enrollment(models.Model):
     )
     enrolled_at = models.DateTimeField(_("enrolled at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    leaving_reason = models.TextField(
+        _("reason for leaving"),
+        blank=True,
+        help_text=_("Why the enterprise withdrew or was removed; the selection's reason stays."),
+    )
 
     history = HistoricalRecords()
 

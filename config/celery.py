@@ -17,6 +17,12 @@ app.conf.beat_schedule = {
         "task": "cohorts.tasks.expire_seat_offers",
         "schedule": crontab(minute="*/5"),
     },
+    # Daily at 07:00 WIB: the 12-month snapshots that fell due are asked of the class's office
+    # and the enterprise.
+    "request-snapshot-follow-ups": {
+        "task": "cohorts.tasks.request_snapshot_follow_ups",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # Every minute: reminders whose time has come are claimed and sent.
     "dispatch-due-reminders": {
         "task": "notifications.tasks.dispatch_due_reminders",

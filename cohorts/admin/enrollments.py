@@ -437,10 +437,12 @@ class EnrollmentAdmin(ServiceFormPages, ScopedAdmin):
                 "fields": [
                     "waitlist_position",
                     "offer_expires_at",
+                    "offers_made",
                     "placement_override_reason",
                     "placement_override_by",
                     "enrolled_at",
                     "ended_at",
+                    "leaving_reason",
                 ]
             },
         ),

@@ -31,11 +31,7 @@ from cohorts.models import (
 )
 from cohorts.permissions import require_program_staff
 from cohorts.services import seats
-from cohorts.services.snapshots import (
-    FOLLOW_UP_DAYS,
-    FOLLOW_UP_REMINDER_KIND,
-    snapshot_record,
-)
+from cohorts.services.snapshots import snapshot_record
 
 MAX_SESSIONS_PER_PATTERN = 60
 MAX_SESSION_MINUTES = 12 * 60
@@ -422,6 +418,8 @@ class ClosingResult:
     cohort: Cohort
     completed: list[Enrollment] = field(default_factory=list)
     not_completed: list[tuple[Enrollment, list[str]]] = field(default_factory=list)
+    # offered or waiting when the class closed: back among the stage's selected applications
+    released: list[Enrollment] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -430,7 +428,8 @@ def cohort_close(
 ) -> ClosingResult:
     """Close a class: each enrolled participant completes it or not, from attendance (at least
     the programme's threshold of the sessions held), the assessment (at least the pass mark)
-    and the required outputs. Takes the completion snapshots and asks for the 12-month ones.
+    and the required outputs. Takes the completion snapshots; the 12-month ones are asked for
+    when they fall due (``snapshots.snapshot_follow_ups_request``).
     Closing twice is refused."""
     required = list(required_outputs)
     unknown = set(required) - set(OUTPUT_FIELDS)
@@ -485,6 +484,7 @@ def cohort_close(
     cohort.closed_at, cohort.closed_by = now, actor
     cohort._history_user = actor
     cohort.save(update_fields=["closed_at", "closed_by"])
+    result.released = seats.seats_release_on_close(cohort=cohort, actor=actor)
     for enrollment in enrollments:
         snapshot_record(
             enterprise=enrollment.enterprise,
@@ -493,31 +493,7 @@ def cohort_close(
             actor=actor,
             taken_on=timezone.localdate(now),
         )
-        _request_follow_up(enrollment=enrollment, actor=actor, completed_at=now)
     return result
-
-
-def _request_follow_up(*, enrollment: Enrollment, actor: User, completed_at: dt.datetime) -> None:
-    from notifications.services import reminder_request
-
-    reminder_request(
-        kind=FOLLOW_UP_REMINDER_KIND,
-        recipient=actor,
-        subject_object=enrollment,
-        unique_key=f"snapshot-12m-enrollment-{enrollment.pk}",
-        title=_("Record the 12-month figures of %(enterprise)s")
-        % {"enterprise": enrollment.enterprise},
-        body=_(
-            "%(enterprise)s ended its class %(class)s a year ago. Record its revenue, employees, "
-            "size class and export status (the 12-month snapshot) for %(program)s."
-        )
-        % {
-            "enterprise": enrollment.enterprise,
-            "class": enrollment.cohort,
-            "program": enrollment.program,
-        },
-        due_at=completed_at + dt.timedelta(days=FOLLOW_UP_DAYS),
-    )
 
 
 # --- naik kelas -------------------------------------------------------------------------

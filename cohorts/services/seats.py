@@ -26,6 +26,7 @@ from cohorts.services.snapshots import snapshot_record
 from notifications import services as notifications
 
 SEAT_OFFER_REMINDER = "cohorts.seat_offer"
+CLASS_CLOSED_REMINDER = "cohorts.class_closed"
 
 Status = Enrollment.Status
 
@@ -130,16 +131,6 @@ def _cancel_offer_reminders(enrollment: Enrollment) -> None:
     notifications.reminder_cancel(subject_object=enrollment, kind=SEAT_OFFER_REMINDER)
 
 
-def _offer_number(enrollment: Enrollment) -> int:
-    """How many offers this enrollment has had, this one included."""
-    return (
-        enrollment.history.filter(status=Status.OFFERED)
-        .values("offer_expires_at")
-        .distinct()
-        .count()
-    )
-
-
 def deadline_in_class_zone(cohort: Cohort, moment: dt.datetime) -> str:
     """A moment as the class's participants read it: local date and time with the zone."""
     local = timezone.localtime(moment, ZoneInfo(cohort.time_zone))
@@ -166,7 +157,6 @@ def _offer_recipients(enrollment: Enrollment, cohort: Cohort) -> list[User]:
 
 
 def _ask_offer_reminders(enrollment: Enrollment, cohort: Cohort) -> None:
-    n = _offer_number(enrollment)
     deadline = timezone.localtime(enrollment.offer_expires_at, ZoneInfo(cohort.time_zone))
     for user in _offer_recipients(enrollment, cohort):
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
@@ -190,7 +180,8 @@ def _ask_offer_reminders(enrollment: Enrollment, cohort: Cohort) -> None:
             kind=SEAT_OFFER_REMINDER,
             recipient=user,
             subject_object=enrollment,
-            unique_key=f"seat-offer-{enrollment.pk}-{n}-{user.pk}",
+            # the offer's own number, kept on the enrollment: pruning history cannot reuse it
+            unique_key=f"seat-offer-{enrollment.pk}-no{enrollment.offers_made}-{user.pk}",
             title=title,
             body=body,
         )
@@ -200,33 +191,46 @@ def _make_offer(enrollment: Enrollment, cohort: Cohort, actor, now: dt.datetime)
     enrollment.status = Status.OFFERED
     enrollment.offer_expires_at = now + dt.timedelta(hours=cohort.stage.program.seat_offer_hours)
     enrollment.waitlist_position = None
-    _save(enrollment, actor, ["status", "offer_expires_at", "waitlist_position"])
+    enrollment.offers_made += 1
+    _save(enrollment, actor, ["status", "offer_expires_at", "waitlist_position", "offers_made"])
     _ask_offer_reminders(enrollment, cohort)
 
 
-def _offer_free_seats(
-    cohort: Cohort, *, actor: User | None, now: dt.datetime, exclude: Iterable[int] = ()
+def seats_fill(
+    *,
+    cohort: Cohort,
+    actor: User | None,
+    now: dt.datetime | None = None,
+    passed_over: Iterable[int] = (),
 ) -> list[Enrollment]:
-    """Offer every free seat to the first on the list; the class must already be locked.
+    """Restore the seat rule of a class: while a seat is free, someone waits and offers are
+    still open, the first on the waiting list holds an offer. Returns the offers made.
 
-    ``exclude``: enrollments that have just declined or let an offer lapse; the seat passes
-    over them to the next.
+    Every path that changes who holds a seat or who waits calls this before it commits
+    (admission, withdrawal, removal, decline, expiry, a capacity change); the expiry run also
+    sweeps every class, so a seat freed any other way is offered at the latest then. The class
+    row is locked here, so the count and the offers cannot be raced.
+
+    ``passed_over``: enrollments that have just declined or let an offer lapse; the seat
+    passes over them to the next, in this call only.
     """
-    if cohort.closed_at is not None or offers_closed(cohort, now=now):
-        return []
-    free = cohort.capacity - selectors.cohort_seats_taken(cohort)
-    if free <= 0:
-        return []
-    waiting = (
-        selectors.cohort_waiting_list(cohort)
-        .exclude(pk__in=list(exclude))
-        .select_for_update(of=("self",))
-    )
-    offered = list(waiting[:free])
-    for enrollment in offered:
-        _make_offer(enrollment, cohort, actor, now)
-    if offered:
-        _close_gaps(cohort, actor)
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("seats_fill runs inside the transaction of the change.")
+    now = now or timezone.now()
+    cohort = _lock_cohort(cohort.pk)
+    offered: list[Enrollment] = []
+    if cohort.closed_at is None and not offers_closed(cohort, now=now):
+        free = cohort.capacity - selectors.cohort_seats_taken(cohort)
+        if free > 0:
+            waiting = (
+                selectors.cohort_waiting_list(cohort)
+                .exclude(pk__in=list(passed_over))
+                .select_for_update(of=("self",))
+            )
+            offered = list(waiting[:free])
+            for enrollment in offered:
+                _make_offer(enrollment, cohort, actor, now)
+    _close_gaps(cohort, actor)
     return offered
 
 
@@ -250,7 +254,7 @@ def seat_offer_next(*, cohort: Cohort, actor: User | None = None) -> Enrollment:
     if first is None:
         raise ValidationError(_("Nobody is on the waiting list of this class."))
     _make_offer(first, cohort, actor, now)
-    _close_gaps(cohort, actor)
+    seats_fill(cohort=cohort, actor=actor, now=now)
     return first
 
 
@@ -261,6 +265,12 @@ def offer_accept(*, enrollment: Enrollment, actor: User) -> Enrollment:
     if not actor_acts_for_enterprise(actor, enrollment.enterprise_id, enrollment.program):
         raise ValidationError(
             _("This seat offer was made to another enterprise."), code="permission"
+        )
+    if cohort is not None and cohort.closed_at is not None:
+        raise ValidationError(
+            _("The class %(cohort)s is closed: its seat offers can no longer be accepted.")
+            % {"cohort": cohort.name},
+            code="class_closed",
         )
     if enrollment.status != Status.OFFERED:
         raise ValidationError(_("There is no open seat offer to accept."))
@@ -295,21 +305,23 @@ def offer_decline(*, enrollment: Enrollment, actor: User) -> Enrollment:
         raise ValidationError(_("There is no open seat offer to decline."))
     _back_of_the_list(enrollment, cohort, actor)
     _cancel_offer_reminders(enrollment)
-    _offer_free_seats(cohort, actor=actor, now=timezone.now(), exclude=[enrollment.pk])
+    seats_fill(cohort=cohort, actor=actor, passed_over=[enrollment.pk])
     return enrollment
 
 
 def offers_expire(*, now: dt.datetime | None = None) -> int:
     """Offers past their deadline go back to the list and their seats to the next; a count.
 
-    One transaction per class, so a busy class does not hold the others. Running it twice
-    changes nothing the second time: what expired is no longer an offer.
+    Every open class with someone waiting is looked at too, so a seat left free by any path
+    is offered here at the latest. One transaction per class, so a busy class does not hold
+    the others. Running it twice changes nothing the second time: what expired is no longer
+    an offer, and the seats it freed are offered.
     """
     now = now or timezone.now()
-    cohort_ids = set(
-        Enrollment.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now).values_list(
-            "cohort_id", flat=True
-        )
+    expiring = Enrollment.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now)
+    waiting = Enrollment.objects.filter(status=Status.WAITLISTED, cohort__closed_at__isnull=True)
+    cohort_ids = set(expiring.values_list("cohort_id", flat=True)) | set(
+        waiting.values_list("cohort_id", flat=True)
     )
     expired_count = 0
     for cohort_id in sorted(cohort_ids):
@@ -323,9 +335,61 @@ def offers_expire(*, now: dt.datetime | None = None) -> int:
             for enrollment in expired:
                 _back_of_the_list(enrollment, cohort, None)
                 _cancel_offer_reminders(enrollment)
-            _offer_free_seats(cohort, actor=None, now=now, exclude=[e.pk for e in expired])
+            seats_fill(cohort=cohort, actor=None, now=now, passed_over=[e.pk for e in expired])
             expired_count += len(expired)
     return expired_count
+
+
+def _tell_class_closed(enrollment: Enrollment, cohort: Cohort, was_offered: bool) -> None:
+    for user in _offer_recipients(enrollment, cohort):
+        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+            values = {"enterprise": enrollment.enterprise.name, "cohort": cohort.name}
+            title = _("The class %(cohort)s has closed") % values
+            if was_offered:
+                body = _(
+                    "The class %(cohort)s has closed, so the seat offered to %(enterprise)s "
+                    "can no longer be taken. %(enterprise)s stays selected for this stage; "
+                    "the programme's staff may place it in another class."
+                )
+            else:
+                body = _(
+                    "The class %(cohort)s has closed before a seat came free for "
+                    "%(enterprise)s, so its place on the waiting list has ended. "
+                    "%(enterprise)s stays selected for this stage; the programme's staff may "
+                    "place it in another class."
+                )
+            body = body % values
+        notifications.reminder_request(
+            kind=CLASS_CLOSED_REMINDER,
+            recipient=user,
+            subject_object=enrollment,
+            unique_key=f"class-closed-{cohort.pk}-{enrollment.pk}-{user.pk}",
+            title=title,
+            body=body,
+        )
+
+
+def seats_release_on_close(*, cohort: Cohort, actor: User) -> list[Enrollment]:
+    """A class closes: its open offers and its waiting list end. Each enterprise goes back to
+    the stage's selected applications (staff may admit it to another class) and is told why
+    through the outbox. The caller has locked the class."""
+    released = list(
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "program")
+        .filter(cohort_id=cohort.pk, status__in=[Status.OFFERED, Status.WAITLISTED])
+        .order_by("waitlist_position", "pk")
+    )
+    for enrollment in released:
+        was_offered = enrollment.status == Status.OFFERED
+        enrollment.status = Status.SELECTED
+        enrollment.cohort = None
+        enrollment.waitlist_position = None
+        enrollment.offer_expires_at = None
+        _save(enrollment, actor, ["status", "cohort", "waitlist_position", "offer_expires_at"])
+        if was_offered:
+            _cancel_offer_reminders(enrollment)
+        _tell_class_closed(enrollment, cohort, was_offered)
+    return released
 
 
 # --- admission, withdrawal, removal -------------------------------------------------------
@@ -394,6 +458,10 @@ def enrollment_admit(
     _save(enrollment, actor, fields)
     if outcome == AdmitOutcome.ENROLLED:
         _record_intake(enrollment, actor)
+    else:
+        # a seat left free while others waited goes to the first of them now
+        seats_fill(cohort=cohort, actor=actor)
+        enrollment.refresh_from_db()
     return enrollment, outcome
 
 
@@ -409,21 +477,18 @@ def _leave(
     before = enrollment.status
     enrollment.status = status
     enrollment.ended_at = timezone.now()
-    enrollment.decision_reason = reason
+    enrollment.leaving_reason = reason  # the selection's decision_reason stays as it was
     enrollment.waitlist_position = None
     enrollment.offer_expires_at = None
     _save(
         enrollment,
         actor,
-        ["status", "ended_at", "decision_reason", "waitlist_position", "offer_expires_at"],
+        ["status", "ended_at", "leaving_reason", "waitlist_position", "offer_expires_at"],
     )
     if before == Status.OFFERED:
         _cancel_offer_reminders(enrollment)
     if cohort is not None:
-        if before in Enrollment.SEAT_STATUSES:
-            _offer_free_seats(cohort, actor=actor, now=timezone.now())
-        elif before == Status.WAITLISTED:
-            _close_gaps(cohort, actor)
+        seats_fill(cohort=cohort, actor=actor)
     return enrollment
 
 
@@ -482,6 +547,7 @@ def waitlist_move(*, enrollment: Enrollment, position: int, actor: User) -> Enro
     ]
     order.insert(min(position, len(order) + 1) - 1, enrollment)
     _renumber(order, actor)
+    seats_fill(cohort=cohort, actor=actor)
     return enrollment
 
 
@@ -510,10 +576,8 @@ def cohort_set_capacity(*, cohort: Cohort, capacity: int, actor: User) -> Cohort
                 % {"taken": taken}
             }
         )
-    raised = capacity > cohort.capacity
     cohort.capacity = capacity
     cohort._history_user = actor
     cohort.save(update_fields=["capacity"])
-    if raised:
-        _offer_free_seats(cohort, actor=actor, now=timezone.now())
+    seats_fill(cohort=cohort, actor=actor)
     return cohort

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Enterprise, User
+from accounts.models import Enterprise, EnterpriseMembership, OfficeMembership, User
+from cohorts import reminders
 from cohorts.models import Enrollment, EnterpriseSnapshot
 from cohorts.permissions import actor_acts_for_enterprise, require_program_staff
-from notifications.services import reminder_cancel
+from notifications.services import reminder_cancel, reminder_request
 
 FOLLOW_UP_REMINDER_KIND = "snapshot_follow_up_12m"
-FOLLOW_UP_DAYS = 365
 
 SNAPSHOT_FIGURES = (
     "annual_revenue",
@@ -81,3 +82,65 @@ def snapshot_record(
         for enrollment in Enrollment.objects.filter(enterprise=enterprise, program=program):
             reminder_cancel(subject_object=enrollment, kind=FOLLOW_UP_REMINDER_KIND)
     return snapshot
+
+
+# --- the 12-month follow-up ---------------------------------------------------------------
+
+
+def follow_up_recipients(enrollment: Enrollment) -> list[User]:
+    """Who records the 12-month figures: the staff of the programme's office as it is now,
+    and the enterprise's members."""
+    staff = OfficeMembership.objects.filter(
+        office_id=enrollment.program.office_id, user__is_active=True
+    ).select_related("user")
+    members = EnterpriseMembership.objects.filter(
+        enterprise_id=enrollment.enterprise_id, user__is_active=True
+    ).select_related("user")
+    users = {m.user.pk: m.user for m in [*staff, *members]}
+    return [users[pk] for pk in sorted(users)]
+
+
+def snapshot_follow_ups_request(*, now: dt.datetime | None = None) -> int:
+    """Ask for the 12-month snapshots that have fallen due; the number of enrollments asked for.
+
+    The recipients are resolved on the day it falls due, not when the class closed: the
+    office's staff of that day and the enterprise's members, each in their own language, so
+    the reminder belongs to the office and survives whoever closed the class. Running it
+    again writes nothing twice (one key per enrollment and recipient) and only reaches
+    someone who joined since.
+    """
+    now = now or timezone.now()
+    count = 0
+    for enrollment in reminders.snapshot_follow_ups_due(now=now):
+        with transaction.atomic():
+            for user in follow_up_recipients(enrollment):
+                _request_follow_up(enrollment=enrollment, recipient=user, now=now)
+        count += 1
+    return count
+
+
+def _request_follow_up(*, enrollment: Enrollment, recipient: User, now: dt.datetime) -> None:
+    with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
+        values = {
+            "enterprise": enrollment.enterprise,
+            "class": enrollment.cohort,
+            "program": enrollment.program,
+        }
+        title = _("Record the 12-month figures of %(enterprise)s") % values
+        body = (
+            _(
+                "%(enterprise)s ended its class %(class)s a year ago. Record its revenue, "
+                "employees, size class and export status (the 12-month snapshot) for "
+                "%(program)s."
+            )
+            % values
+        )
+    reminder_request(
+        kind=FOLLOW_UP_REMINDER_KIND,
+        recipient=recipient,
+        subject_object=enrollment,
+        unique_key=f"snapshot-12m-enrollment-{enrollment.pk}-{recipient.pk}",
+        title=title,
+        body=body,
+        due_at=now,
+    )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -29,7 +28,6 @@ from cohorts.models import (
 )
 from cohorts.services import classes, seats, selection, snapshots
 from cohorts.services.classes import AssessmentEntry, AttendanceEntry
-from notifications.models import Reminder
 from seeds import catalogue
 from seeds.demo.common import CLASS_SIZE, LEVEL_NAMES, Demo, settle
 
@@ -269,7 +267,8 @@ def run_finished_class(
 
 def settle_closing(demo: Demo, result: classes.ClosingResult, actor: User) -> None:
     """The class closed on the stage's last day; the figures at completion are of that day,
-    and the completers' revenue grew. The 12-month follow-up falls due a year after."""
+    and the completers' revenue grew. The 12-month follow-up falls due a year after the
+    settled end (asked for then by the daily job)."""
     cohort = result.cohort
     end_day = cohort.stage.end_date
     closed_at = demo.at(end_day, 15)
@@ -293,11 +292,3 @@ def settle_closing(demo: Demo, result: classes.ClosingResult, actor: User) -> No
             taken_on=end_day,
             **figures,
         )
-    settle(
-        Reminder.objects.filter(
-            kind=snapshots.FOLLOW_UP_REMINDER_KIND,
-            subject_type=ContentType.objects.get_for_model(Enrollment),
-            subject_id__in=[e.pk for e in ended],
-        ),
-        due_at=closed_at + dt.timedelta(days=snapshots.FOLLOW_UP_DAYS),
-    )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Enterprise
 from cohorts import selectors
 from cohorts.models import Attendance, Cohort, Enrollment, EnterpriseSnapshot, Level
-from cohorts.services import classes, snapshots
+from cohorts.services import classes, seats, snapshots
 from cohorts.services.classes import AssessmentEntry, AttendanceEntry
 from notifications.models import Reminder
 from tests import factories as f
@@ -169,7 +169,9 @@ def test_bad_assessment_scores_are_refused(cohort, staff_lampung):
     assert enrollment.assessment_score is None
 
 
-def test_snapshots_at_intake_completion_and_the_12_month_reminder(cohort, staff_lampung):
+def test_snapshots_at_intake_completion_and_the_12_month_reminder(
+    cohort, staff_lampung, time_machine
+):
     enrollment = enrolled(cohort)
     enterprise, program = enrollment.enterprise, enrollment.program
     snapshots.snapshot_record(
@@ -192,11 +194,13 @@ def test_snapshots_at_intake_completion_and_the_12_month_reminder(cohort, staff_
     assert taken["completion"].annual_revenue == 3_000_000_000
     assert taken["completion"].employees_women == 9
     assert taken["completion"].size_class == Enterprise.SizeClass.SMALL
+    assert not Reminder.objects.filter(kind=snapshots.FOLLOW_UP_REMINDER_KIND).exists()
+    time_machine.move_to(closed_at + dt.timedelta(days=365, hours=1), tick=False)
+    assert snapshots.snapshot_follow_ups_request() == 1
     reminder = Reminder.objects.get(kind=snapshots.FOLLOW_UP_REMINDER_KIND)
     assert reminder.recipient == staff_lampung
     assert reminder.subject == enrollment
-    due_after = reminder.due_at - closed_at
-    assert dt.timedelta(days=364) < due_after < dt.timedelta(days=366)
+    assert reminder.due_at == timezone.now()
     snapshots.snapshot_record(
         enterprise=enterprise,
         program=program,
@@ -209,6 +213,45 @@ def test_snapshots_at_intake_completion_and_the_12_month_reminder(cohort, staff_
     assert reminder.status == Reminder.Status.CANCELLED
     follow_up = EnterpriseSnapshot.objects.get(enterprise=enterprise, moment="follow_up_12m")
     assert follow_up.annual_revenue == 4_000_000_000 and follow_up.export_status == "direct"
+    assert snapshots.snapshot_follow_ups_request() == 0  # recorded: nothing more is asked
+
+
+def test_the_12_month_follow_up_goes_to_the_office_and_the_enterprise_in_their_languages(
+    cohort, office_lampung, staff_lampung, manager_lampung, time_machine
+):
+    enrollment = enrolled(cohort)
+    owner = f.owner_of(enrollment.enterprise, preferred_language="en")
+    run_class(
+        cohort, staff_lampung, marks={enrollment.pk: [P, P, P, P]}, scores={enrollment.pk: 90}
+    )
+    closer = f.staff_of(office_lampung, email="penutup@lampung.test", preferred_language="en")
+    closed_at = timezone.now()
+    classes.cohort_close(cohort=cohort, actor=closer)
+    closer.delete()  # whoever closed the class has left since
+    joined_later = f.staff_of(office_lampung, email="baru@lampung.test", preferred_language="en")
+    time_machine.move_to(closed_at + dt.timedelta(days=366), tick=False)
+
+    assert snapshots.snapshot_follow_ups_request() == 1
+
+    reminders = Reminder.objects.filter(kind=snapshots.FOLLOW_UP_REMINDER_KIND)
+    assert {r.recipient for r in reminders} == {staff_lampung, manager_lampung, joined_later, owner}
+    assert all(r.subject == enrollment for r in reminders)
+    assert reminders.get(recipient=owner).title.startswith("Record the 12-month figures")
+    count = reminders.count()
+    assert snapshots.snapshot_follow_ups_request() == 1
+    assert Reminder.objects.filter(kind=snapshots.FOLLOW_UP_REMINDER_KIND).count() == count
+
+
+def test_the_follow_up_is_not_asked_for_before_twelve_months(cohort, staff_lampung, time_machine):
+    enrollment = enrolled(cohort)
+    run_class(
+        cohort, staff_lampung, marks={enrollment.pk: [P, P, P, P]}, scores={enrollment.pk: 90}
+    )
+    closed_at = timezone.now()
+    classes.cohort_close(cohort=cohort, actor=staff_lampung)
+    time_machine.move_to(closed_at + dt.timedelta(days=364), tick=False)
+    assert snapshots.snapshot_follow_ups_request() == 0
+    assert not Reminder.objects.filter(kind=snapshots.FOLLOW_UP_REMINDER_KIND).exists()
 
 
 def test_snapshot_refuses_unknown_figures_and_future_dates(
@@ -334,3 +377,60 @@ def test_promotion_refusals(cohort, closed_pemula, program_lampung, staff_lampun
     with pytest.raises(ValidationError):
         classes.cohorts_promote_eligible(from_cohort=source, to_cohort=target, actor=staff_lampung)
     assert Enrollment.objects.count() == before
+
+
+# --- closing ends the offers and the waiting list -----------------------------------------
+
+
+def test_closing_ends_open_offers_and_the_waiting_list_each_told_why(cohort, staff_lampung):
+    participant = enrolled(cohort)
+    offered = f.EnrollmentFactory(
+        cohort=cohort,
+        status=Enrollment.Status.OFFERED,
+        offer_expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    waiting = f.EnrollmentFactory(
+        cohort=cohort, status=Enrollment.Status.WAITLISTED, waitlist_position=1
+    )
+    offered_owner = f.owner_of(offered.enterprise, preferred_language="en")
+    waiting_owner = f.owner_of(waiting.enterprise, preferred_language="id")
+    run_class(
+        cohort, staff_lampung, marks={participant.pk: [P, P, P, P]}, scores={participant.pk: 90}
+    )
+
+    result = classes.cohort_close(cohort=cohort, actor=staff_lampung)
+
+    assert {e.pk for e in result.released} == {offered.pk, waiting.pk}
+    for enrollment in (offered, waiting):
+        enrollment.refresh_from_db()
+        assert enrollment.status == Enrollment.Status.SELECTED  # free to join another class
+        assert (enrollment.cohort, enrollment.offer_expires_at) == (None, None)
+        assert enrollment.waitlist_position is None
+    told = Reminder.objects.filter(kind=seats.CLASS_CLOSED_REMINDER)
+    assert {r.recipient for r in told} == {offered_owner, waiting_owner}
+    assert "can no longer be taken" in told.get(recipient=offered_owner).body
+    assert "waiting list has ended" in told.get(recipient=waiting_owner).body
+    with pytest.raises(ValidationError, match="no open seat offer"):
+        seats.offer_accept(enrollment=offered, actor=offered_owner)
+
+
+def test_an_offer_left_in_a_closed_class_cannot_be_accepted(cohort, staff_lampung):
+    offered = f.EnrollmentFactory(
+        cohort=cohort,
+        status=Enrollment.Status.OFFERED,
+        offer_expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    Cohort.objects.filter(pk=cohort.pk).update(closed_at=timezone.now())
+    with pytest.raises(ValidationError, match="is closed"):
+        seats.offer_accept(enrollment=offered, actor=staff_lampung)
+    offered.refresh_from_db()
+    assert offered.status == Enrollment.Status.OFFERED
+
+
+def test_the_beat_schedule_asks_for_the_follow_ups_daily():
+    from cohorts.tasks import request_snapshot_follow_ups
+    from config.celery import app
+
+    entry = app.conf.beat_schedule["request-snapshot-follow-ups"]
+    assert entry["task"] == "cohorts.tasks.request_snapshot_follow_ups"
+    assert app.tasks[entry["task"]].name == request_snapshot_follow_ups.name

@@ -145,8 +145,8 @@ def test_a_withdrawal_offers_the_seat_to_the_first_waiting(
     reminders = Reminder.objects.filter(kind=seats.SEAT_OFFER_REMINDER)
     assert {r.recipient for r in reminders} == {owner, member}
     assert {r.unique_key for r in reminders} == {
-        f"seat-offer-{first.pk}-1-{owner.pk}",
-        f"seat-offer-{first.pk}-1-{member.pk}",
+        f"seat-offer-{first.pk}-no1-{owner.pk}",
+        f"seat-offer-{first.pk}-no1-{member.pk}",
     }
     assert all(r.subject == first for r in reminders)
 
@@ -179,7 +179,7 @@ def test_a_removal_needs_a_reason_and_frees_the_seat(full_class, staff_lampung, 
 
     seats.enrollment_remove(enrollment=enrollment, actor=staff_lampung, reason="Tidak hadir 3x")
     enrollment.refresh_from_db()
-    assert (enrollment.status, enrollment.decision_reason) == (S.REMOVED, "Tidak hadir 3x")
+    assert (enrollment.status, enrollment.leaving_reason) == (S.REMOVED, "Tidak hadir 3x")
     assert Enrollment.objects.get(pk=waiting[0].pk).status == S.OFFERED
 
 
@@ -329,8 +329,8 @@ def test_a_second_offer_to_the_same_enterprise_has_its_own_reminder_key(
     seats.seat_offer_next(cohort=small_class, actor=staff_lampung)
     keys = set(Reminder.objects.filter(recipient=owner).values_list("unique_key", flat=True))
     assert keys == {
-        f"seat-offer-{waiting.pk}-1-{owner.pk}",
-        f"seat-offer-{waiting.pk}-2-{owner.pk}",
+        f"seat-offer-{waiting.pk}-no1-{owner.pk}",
+        f"seat-offer-{waiting.pk}-no2-{owner.pk}",
     }
 
 
@@ -456,3 +456,126 @@ def test_a_capacity_change_is_kept_in_the_class_history(full_class, staff_lampun
     latest = cohort.history.first()
     assert latest.capacity == 5
     assert latest.history_user == staff_lampung
+
+
+# --- both reasons are kept --------------------------------------------------------------
+
+
+def test_leaving_keeps_the_selection_reason(small_class, staff_lampung, enterprise_a):
+    enrollment = f.EnrollmentFactory(enterprise=enterprise_a, stage=small_class.stage)
+    selection.enrollment_select(enrollment=enrollment, actor=staff_lampung, reason="Skor 55")
+    admit(enrollment, small_class, staff_lampung)
+    seats.enrollment_withdraw(enrollment=enrollment, actor=staff_lampung, reason="Pindah kota")
+    enrollment.refresh_from_db()
+    assert enrollment.decision_reason == "Skor 55"
+    assert enrollment.leaving_reason == "Pindah kota"
+
+
+# --- a free seat never stays unoffered ----------------------------------------------------
+
+
+def offers(cohort):
+    return list(
+        Enrollment.objects.filter(cohort=cohort, status=S.OFFERED).values_list("pk", flat=True)
+    )
+
+
+@pytest.fixture
+def free_seat_and_one_waiting(small_class, staff_lampung, selected, time_machine):
+    """Two seats, one held; the second was offered to W, who let it lapse alone on the list."""
+    holder, _ = admit(selected(), small_class, staff_lampung)
+    leaving, _ = admit(selected(), small_class, staff_lampung)
+    lapsed, _ = admit(selected(), small_class, staff_lampung)
+    seats.enrollment_withdraw(enrollment=leaving, actor=staff_lampung)
+    deadline = Enrollment.objects.get(pk=lapsed.pk).offer_expires_at
+    time_machine.move_to(deadline + dt.timedelta(minutes=1), tick=False)
+    assert seats.offers_expire() == 1
+    assert Enrollment.objects.get(pk=lapsed.pk).status == S.WAITLISTED
+    assert offers(small_class) == []
+    return small_class, lapsed
+
+
+def test_an_admission_while_others_wait_offers_the_free_seat_to_the_first(
+    free_seat_and_one_waiting, staff_lampung, selected
+):
+    cohort, lapsed = free_seat_and_one_waiting
+    newcomer, outcome = admit(selected(), cohort, staff_lampung)
+    assert outcome == "waitlisted"
+    assert offers(cohort) == [lapsed.pk]  # the first on the list, not the newcomer
+    assert newcomer.status == S.WAITLISTED
+    assert newcomer.waitlist_position == 1
+
+
+def test_the_expiry_run_offers_a_free_seat_to_the_next_waiting(
+    free_seat_and_one_waiting, staff_lampung, selected
+):
+    cohort, lapsed = free_seat_and_one_waiting
+    # a seat left free with someone waiting (as data written before this rule could be)
+    Enrollment.objects.filter(pk=lapsed.pk).update(status=S.WAITLISTED)
+    other = f.EnrollmentFactory(
+        enterprise=f.EnterpriseFactory(),
+        stage=cohort.stage,
+        cohort=cohort,
+        status=S.WAITLISTED,
+        waitlist_position=2,
+    )
+    seats.offers_expire()
+    assert offers(cohort) == [lapsed.pk]
+    assert Enrollment.objects.get(pk=other.pk).waitlist_position == 1
+    assert Reminder.objects.filter(kind=seats.SEAT_OFFER_REMINDER, subject_id=lapsed.pk).exists()
+    before = (statuses(cohort), Reminder.objects.count())
+    seats.offers_expire()
+    assert (statuses(cohort), Reminder.objects.count()) == before
+
+
+def test_an_expired_offer_with_others_waiting_goes_to_the_next_in_the_same_run(
+    offered, time_machine
+):
+    enrollment, _owner, waiting = offered
+    time_machine.move_to(enrollment.offer_expires_at + dt.timedelta(minutes=1), tick=False)
+    seats.offers_expire()
+    assert offers(enrollment.cohort) == [waiting[1].pk]
+
+
+@pytest.mark.parametrize("path", ["withdraw", "remove", "decline"])
+def test_every_seat_freed_goes_to_the_first_waiting(full_class, staff_lampung, path):
+    cohort, waiting = full_class
+    if path == "decline":
+        holder = Enrollment.objects.filter(cohort=cohort, status=S.ENROLLED).first()
+        seats.enrollment_withdraw(enrollment=holder, actor=staff_lampung)
+        seats.offer_decline(enrollment=waiting[0], actor=staff_lampung)
+        expected = waiting[1].pk
+    else:
+        holder = Enrollment.objects.filter(cohort=cohort, status=S.ENROLLED).first()
+        if path == "withdraw":
+            seats.enrollment_withdraw(enrollment=holder, actor=staff_lampung)
+        else:
+            seats.enrollment_remove(enrollment=holder, actor=staff_lampung, reason="Tidak hadir")
+        expected = waiting[0].pk
+    assert offers(cohort) == [expected]
+    assert seats_held(cohort) == cohort.capacity
+
+
+def test_raising_the_capacity_with_people_waiting_offers_each_new_seat(full_class, staff_lampung):
+    cohort, waiting = full_class
+    seats.cohort_set_capacity(cohort=cohort, capacity=4, actor=staff_lampung)
+    assert sorted(offers(cohort)) == sorted([waiting[0].pk, waiting[1].pk])
+    assert Enrollment.objects.get(pk=waiting[2].pk).waitlist_position == 1
+
+
+def test_the_offer_reminder_key_survives_pruned_history(
+    small_class, staff_lampung, selected, time_machine
+):
+    holder, _ = admit(selected(), small_class, staff_lampung)
+    admit(selected(), small_class, staff_lampung)
+    waiting, _ = admit(selected(), small_class, staff_lampung)
+    owner = f.owner_of(waiting.enterprise)
+    seats.enrollment_withdraw(enrollment=holder, actor=staff_lampung)
+    deadline = Enrollment.objects.get(pk=waiting.pk).offer_expires_at
+    time_machine.move_to(deadline + dt.timedelta(minutes=1), tick=False)
+    seats.offers_expire()
+    Enrollment.history.filter(id=waiting.pk).delete()  # history pruned
+    seats.seat_offer_next(cohort=small_class, actor=staff_lampung)
+    reminders = Reminder.objects.filter(recipient=owner, kind=seats.SEAT_OFFER_REMINDER)
+    assert reminders.count() == 2
+    assert reminders.filter(status=Reminder.Status.PENDING).count() == 1
