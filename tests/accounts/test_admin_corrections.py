@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Enterprise
-from certifications.models import Case, Certificate
+from certifications.models import Case, CaseEvent, Certificate
 from tests import factories as f
 from tests.admin.conftest import form_data
 
@@ -125,3 +125,29 @@ def test_certificate_status_and_expiry_are_read_only(client, superuser, enterpri
     client.force_login(superuser)
     form = client.get(change_url(certificate)).context["adminform"].form
     assert not {"status", "expiry_date"} & set(form.fields)
+
+
+def test_rupiah_are_shown_with_thousands_separators(
+    client, superuser, enterprise_a, program_lampung
+):
+    enterprise_a.annual_revenue = 556_562_500
+    enterprise_a.save()
+    f.FundingFactory(program=program_lampung, amount=1_500_000_000)
+    client.force_login(superuser)
+    enterprises = client.get(reverse("admin:accounts_enterprise_changelist")).content.decode()
+    assert "Rp556.562.500" in enterprises
+    fundings = client.get(reverse("admin:cohorts_funding_changelist")).content.decode()
+    assert "Rp1.500.000.000" in fundings
+
+
+def test_the_request_timeline_names_statuses_by_their_labels(client, superuser, enterprise_a):
+    case = f.CaseFactory(enterprise=enterprise_a)
+    CaseEvent.objects.create(case=case, to_status=Case.Status.REQUESTED)
+    CaseEvent.objects.create(
+        case=case, from_status=Case.Status.REQUESTED, to_status=Case.Status.PREPARING
+    )
+    client.force_login(superuser)
+    page = client.get(change_url(case)).content.decode()
+    assert "→ Requested" in page
+    assert "Requested → Being prepared" in page
+    assert "→ requested" not in page

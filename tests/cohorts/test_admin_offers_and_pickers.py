@@ -39,7 +39,7 @@ def test_staff_are_offered_the_enrollment_actions(client, staff_lampung, stage_l
     f.EnrollmentFactory(stage=stage_lampung, status=Enrollment.Status.SELECTED)
     client.force_login(staff_lampung)
     response = client.get(reverse("admin:cohorts_enrollment_changelist"))
-    assert WRITE_ACTIONS <= offered_actions(response)
+    assert offered_actions(response) >= WRITE_ACTIONS
 
 
 @pytest.mark.parametrize("user", ["staff_lampung", "superuser"])
