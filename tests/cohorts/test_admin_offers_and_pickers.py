@@ -72,3 +72,22 @@ def test_the_enterprise_autocomplete_of_the_application_page_is_scoped(
     ids = {row["id"] for row in response.json()["results"]}
     assert str(enterprise_a.pk) in ids
     assert str(enterprise_jateng.pk) not in ids
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "admin:cohorts_enrollment_add",
+        "admin:accounts_product_add",
+        "admin:certifications_case_add",
+    ],
+)
+def test_add_pages_list_no_enterprise_as_an_option(client, superuser, office_lampung, page):
+    names = [f"IKM Pilihan {i}" for i in range(3)]
+    for name in names:
+        f.EnterpriseFactory(registered_by=office_lampung, name=name)
+    client.force_login(superuser)
+    response = client.get(reverse(page))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not any(name in html for name in names)
