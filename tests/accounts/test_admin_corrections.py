@@ -151,3 +151,13 @@ def test_the_request_timeline_names_statuses_by_their_labels(client, superuser, 
     assert "→ Requested" in page
     assert "Requested → Being prepared" in page
     assert "→ requested" not in page
+
+
+def test_the_export_decision_page_shows_rupiah_with_separators(
+    client, staff_lampung, enterprise_a, program_lampung
+):
+    record = f.ExportRecordFactory(enterprise=enterprise_a, program=program_lampung)
+    client.force_login(staff_lampung)
+    page = client.get(reverse("admin:cohorts_exportrecord_decide", args=[record.pk]))
+    assert page.status_code == 200
+    assert "Rp15.800.000" in page.content.decode()
