@@ -1,10 +1,17 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles, selectors
+from accounts import formatting, roles, selectors, services
 from accounts.admin_base import (
     ReferenceAdmin,
     ScopedAdmin,
@@ -127,6 +134,7 @@ class EnterpriseAdmin(ScopedAdmin):
         "owner_name",
         "province",
         "regency",
+        "revenue",
         "size_class",
         "export_status",
         "registered_by",
@@ -143,8 +151,18 @@ class EnterpriseAdmin(ScopedAdmin):
     list_select_related = ["province", "regency", "registered_by"]
     search_fields = ["name", "nib", "owner_name"]
     autocomplete_fields = ["province", "regency", "sector"]
-    readonly_fields = ["data_sharing_consent_at", "data_sharing_consent_by", "created_at"]
+    # The size class follows the revenue (enterprise_update) and the export status follows
+    # verified exports; a correction of either is its own page, with a reason.
+    readonly_fields = [
+        "size_class",
+        "size_class_basis",
+        "export_status",
+        "data_sharing_consent_at",
+        "data_sharing_consent_by",
+        "created_at",
+    ]
     inlines = [ProductInline, KbliCodeInline, EnterpriseMembershipInline]
+    change_form_template = "admin/accounts/enterprise/change_form.html"
     fieldsets = [
         (None, {"fields": ["name", "nib", "kbli_version", "registered_by"]}),
         (
@@ -201,6 +219,149 @@ class EnterpriseAdmin(ScopedAdmin):
         if len(offices) == 1:
             initial.setdefault("registered_by", offices[0])
         return initial
+
+    @admin.display(description=_("annual revenue"), ordering="annual_revenue")
+    def revenue(self, enterprise):
+        return formatting.rupiah(enterprise.annual_revenue)
+
+    def save_model(self, request, obj, form, change):
+        """Through the services, so the size class is suggested again when the revenue moves."""
+        data = form.cleaned_data
+        if not change:
+            fields = {name: data[name] for name in form.fields if name in data}
+            created = services.enterprise_create(actor=request.user, **fields)
+            obj.pk = created.pk
+            obj._state.adding = False
+        else:
+            changes = {
+                name: data[name]
+                for name in form.changed_data
+                if name in services.ENTERPRISE_EDITABLE_FIELDS
+            }
+            if changes:
+                services.enterprise_update(enterprise=obj, actor=request.user, **changes)
+            if "registered_by" in form.changed_data:
+                services.enterprise_hand_over(
+                    enterprise=obj, office=data["registered_by"], actor=request.user
+                )
+        obj.refresh_from_db()
+
+    # --- corrections by staff, each with its reason ---
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/correct-size-class/",
+                view(self.correct_size_class_view),
+                name="accounts_enterprise_correct_size_class",
+            ),
+            path(
+                "<int:pk>/correct-export-status/",
+                view(self.correct_export_status_view),
+                name="accounts_enterprise_correct_export_status",
+            ),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        obj = self.get_object(request, object_id)
+        if obj is not None and self.has_change_permission(request, obj):
+            extra_context["correction_links"] = [
+                (
+                    reverse("admin:accounts_enterprise_correct_size_class", args=[obj.pk]),
+                    gettext("Correct the size class"),
+                ),
+                (
+                    reverse("admin:accounts_enterprise_correct_export_status", args=[obj.pk]),
+                    gettext("Correct the export status"),
+                ),
+            ]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def correct_size_class_view(self, request, pk):
+        return self._correction_page(
+            request,
+            pk,
+            form_class=SizeClassCorrectionForm,
+            title=gettext("Correct the size class of %(enterprise)s"),
+            initial=lambda enterprise: {"size_class": enterprise.size_class},
+            perform=lambda enterprise, data: services.enterprise_correct_size_class(
+                enterprise=enterprise,
+                actor=request.user,
+                size_class=data["size_class"],
+                reason=data["reason"],
+            ),
+            done=gettext("The size class is corrected."),
+        )
+
+    def correct_export_status_view(self, request, pk):
+        return self._correction_page(
+            request,
+            pk,
+            form_class=ExportStatusCorrectionForm,
+            title=gettext("Correct the export status of %(enterprise)s"),
+            initial=lambda enterprise: {"export_status": enterprise.export_status},
+            perform=lambda enterprise, data: services.enterprise_correct_export_status(
+                enterprise=enterprise,
+                actor=request.user,
+                export_status=data["export_status"],
+                reason=data["reason"],
+            ),
+            done=gettext("The export status is corrected."),
+        )
+
+    def _correction_page(self, request, pk, *, form_class, title, initial, perform, done):
+        enterprise = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, enterprise):
+            raise PermissionDenied
+        back = reverse("admin:accounts_enterprise_change", args=[enterprise.pk])
+        if request.method == "POST":
+            form = form_class(request.POST)
+            if form.is_valid():
+                try:
+                    perform(enterprise, form.cleaned_data)
+                except ValidationError as error:
+                    _add_errors(form, error)
+                else:
+                    self.message_user(request, done, messages.SUCCESS)
+                    return HttpResponseRedirect(back)
+        else:
+            form = form_class(initial=initial(enterprise))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title % {"enterprise": enterprise.name},
+            "intro": gettext("The correction and its reason are kept in the history."),
+            "form": form,
+            "object": enterprise,
+            "opts": self.opts,
+            "back_url": back,
+        }
+        return TemplateResponse(request, "admin/cohorts/seats_form.html", context)
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class SizeClassCorrectionForm(forms.Form):
+    size_class = forms.ChoiceField(label=_("size class"), choices=Enterprise.SizeClass.choices)
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=180,
+        help_text=_("For example the assets that decide the class (PP 7/2021)."),
+    )
+
+
+class ExportStatusCorrectionForm(forms.Form):
+    export_status = forms.ChoiceField(
+        label=_("export status"), choices=Enterprise.ExportStatus.choices
+    )
+    reason = forms.CharField(label=_("reason"), max_length=500, widget=forms.Textarea)
 
 
 @admin.register(Product)

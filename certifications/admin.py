@@ -261,6 +261,9 @@ class CertificateAdmin(ScopedAdmin):
     search_fields = ["number", "case__enterprise__name", "case__enterprise__nib"]
     autocomplete_fields = ["case"]
     date_hierarchy = "issue_date"
+    # Suspending, withdrawing and renewing a certificate are services of their own; until
+    # then the status and the dates it follows from are shown, not typed.
+    readonly_fields = ["status", "expiry_date", "next_surveillance_date"]
     scoped_choices = {
         "case": lambda request: _cases_managed(request).filter(status=Case.Status.GRANTED),
     }

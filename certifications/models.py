@@ -336,4 +336,7 @@ class CaseEvent(models.Model):
         verbose_name_plural = _("request events")
 
     def __str__(self) -> str:
-        return f"{self.case}: {self.from_status} → {self.to_status}"
+        # Labels, not codes: this is how the timeline names each step.
+        if self.from_status:
+            return f"{self.case}: {self.get_from_status_display()} → {self.get_to_status_display()}"
+        return f"{self.case}: → {self.get_to_status_display()}"

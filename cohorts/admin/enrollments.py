@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
@@ -35,6 +36,11 @@ def _managed_stages(request):
     return Stage.objects.filter(
         program__in=selectors.programs_managed_by(request.user).values("pk")
     ).select_related("program")
+
+
+def _enterprises_choosable(request):
+    """The enterprises staff may register an application for (also the autocomplete's)."""
+    return account_selectors.enterprises_visible_to(request.user)
 
 
 def _error_messages(error: ValidationError) -> list[str]:
@@ -121,11 +127,14 @@ class ApplyForm(forms.Form):
         label=_("site-visit notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args, request, **kwargs):
+    def __init__(self, *args, request, admin_site=admin.site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = account_selectors.enterprises_visible_to(
-            request.user
-        ).order_by("name")
+        enterprise = self.fields["enterprise"]
+        enterprise.queryset = _enterprises_choosable(request).order_by("name")
+        # An office may hold tens of thousands of IKM: search them, never list them all.
+        enterprise.widget = AutocompleteSelect(
+            Enrollment._meta.get_field("enterprise"), admin_site, choices=enterprise.choices
+        )
         self.fields["stage"].queryset = _managed_stages(request)
 
 
@@ -298,7 +307,9 @@ class CohortAdmin(ServiceFormPages, ScopedAdmin):
             "waiting": cohort.waiting_count,
         }
 
-    @admin.action(description=_("Offer a free seat to the first on the waiting list"))
+    @admin.action(
+        description=_("Offer a free seat to the first on the waiting list"), permissions=["change"]
+    )
     def offer_free_seats(self, request, queryset):
         editable = self.editable_queryset(request, queryset)
         self._run_on_each(
@@ -408,6 +419,8 @@ class EnrollmentAdmin(ServiceFormPages, ScopedAdmin):
     ]
     list_select_related = ["enterprise", "stage__program", "cohort"]
     search_fields = ["enterprise__name", "enterprise__nib", "cohort__name"]
+    # Narrows the enterprise autocomplete of the application page (ApplyForm).
+    scoped_choices = {"enterprise": _enterprises_choosable}
     actions = ["select_applications", "accept_offers", "decline_offers"]
     change_form_template = "admin/cohorts/enrollment/change_form.html"
     inlines = [CoachingVisitInline]
@@ -478,7 +491,7 @@ class EnrollmentAdmin(ServiceFormPages, ScopedAdmin):
             obj=None,
             title=gettext("Register an application"),
             form_class=ApplyForm,
-            form_kwargs={"request": request},
+            form_kwargs={"request": request, "admin_site": self.admin_site},
             perform=perform,
         )
 
@@ -658,7 +671,7 @@ class EnrollmentAdmin(ServiceFormPages, ScopedAdmin):
 
     # --- bulk actions ---
 
-    @admin.action(description=_("Select the chosen applications"))
+    @admin.action(description=_("Select the chosen applications"), permissions=["change"])
     def select_applications(self, request, queryset):
         self._run_on_each(
             request,
@@ -667,7 +680,9 @@ class EnrollmentAdmin(ServiceFormPages, ScopedAdmin):
             gettext("%(count)s applications selected."),
         )
 
-    @admin.action(description=_("Accept the seat offers on the owners' behalf"))
+    @admin.action(
+        description=_("Accept the seat offers on the owners' behalf"), permissions=["change"]
+    )
     def accept_offers(self, request, queryset):
         self._run_on_each(
             request,
@@ -676,7 +691,9 @@ class EnrollmentAdmin(ServiceFormPages, ScopedAdmin):
             gettext("%(count)s offers accepted."),
         )
 
-    @admin.action(description=_("Decline the seat offers on the owners' behalf"))
+    @admin.action(
+        description=_("Decline the seat offers on the owners' behalf"), permissions=["change"]
+    )
     def decline_offers(self, request, queryset):
         self._run_on_each(
             request,

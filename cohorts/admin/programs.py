@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors as account_selectors
 from accounts.admin_base import ScopedAdmin, ScopedInline, ScopedRelatedFieldListFilter
+from accounts.formatting import rupiah
 from cohorts import selectors
 from cohorts.models import Enrollment, Funding, Program, Stage
 
@@ -125,7 +126,7 @@ class ProgramAdmin(ScopedAdmin):
 
 @admin.register(Funding)
 class FundingAdmin(ScopedAdmin):
-    list_display = ["program", "funder", "kind", "amount"]
+    list_display = ["program", "funder", "kind", "amount_display"]
     list_filter = [
         "kind",
         ("funder", ScopedRelatedFieldListFilter),
@@ -139,6 +140,10 @@ class FundingAdmin(ScopedAdmin):
     def visible_queryset(self, request, queryset):
         programs = selectors.programs_visible_to(request.user)
         return queryset.filter(program__in=programs.values("pk"))
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, funding):
+        return rupiah(funding.amount)
 
     def editable_queryset(self, request, queryset):
         return queryset.filter(program__in=_programs_managed(request).values("pk"))

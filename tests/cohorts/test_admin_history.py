@@ -60,3 +60,18 @@ def test_saving_an_earlier_version_of_a_closed_class_keeps_it_closed(
     small_class.refresh_from_db()
     assert small_class.closed_at is not None
     assert Cohort.objects.filter(pk=small_class.pk, closed_at__isnull=True).count() == 0
+
+
+def test_every_admin_with_history_refuses_reverts_through_the_shared_base():
+    from django.contrib import admin
+    from simple_history.admin import SimpleHistoryAdmin
+
+    from accounts.admin_base import ScopedAdmin
+
+    with_history = [
+        model_admin
+        for model_admin in admin.site._registry.values()
+        if isinstance(model_admin, SimpleHistoryAdmin)
+    ]
+    assert with_history
+    assert all(isinstance(model_admin, ScopedAdmin) for model_admin in with_history)
