@@ -19,6 +19,7 @@ from accounts.admin_base import (
     ScopedRelatedFieldListFilter,
 )
 from accounts.models import (
+    EMAIL_TAKEN_MESSAGE,
     Enterprise,
     EnterpriseMembership,
     Funder,
@@ -31,6 +32,7 @@ from accounts.models import (
     Sector,
     TradeOffice,
     User,
+    canonical_email,
 )
 
 # Who may do what follows from roles and memberships (accounts.roles), not from groups.
@@ -382,13 +384,23 @@ class ProductAdmin(ScopedAdmin):
         return queryset.filter(enterprise__in=editable.values("pk"))
 
 
-class UserCreationForm(AdminUserCreationForm):
+class CaseInsensitiveEmailMixin:
+    """One rule for e-mail addresses: a case variant of another user's address is refused."""
+
+    def clean_email(self):
+        email = canonical_email(self.cleaned_data["email"])
+        if User.objects.email_taken(email, exclude_pk=self.instance.pk):
+            raise forms.ValidationError(EMAIL_TAKEN_MESSAGE, code="email_taken")
+        return email
+
+
+class UserCreationForm(CaseInsensitiveEmailMixin, AdminUserCreationForm):
     class Meta:
         model = User
         fields = ["email"]
 
 
-class UserEditForm(UserChangeForm):
+class UserEditForm(CaseInsensitiveEmailMixin, UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"

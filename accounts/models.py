@@ -5,6 +5,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -88,13 +89,32 @@ class Sector(NamedReference):
         verbose_name_plural = _("sectors")
 
 
+EMAIL_TAKEN_MESSAGE = _(
+    "A user with this e-mail address already exists. E-mail addresses are the same whatever "
+    "their capital letters."
+)
+
+
+def canonical_email(email: str) -> str:
+    """The one rule for e-mail addresses: compared and stored without regard to case."""
+    return BaseUserManager.normalize_email(email or "").strip().lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        # Sign-in (admin and portal, through ModelBackend) matches the address whatever its case.
+        return self.alias(email_lower=Lower("email")).get(email_lower=canonical_email(username))
+
+    def email_taken(self, email: str, *, exclude_pk=None) -> bool:
+        taken = self.alias(email_lower=Lower("email")).filter(email_lower=canonical_email(email))
+        return taken.exclude(pk=exclude_pk).exists() if exclude_pk else taken.exists()
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=canonical_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -149,10 +169,19 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_phone_e164",
                 violation_error_message=_("The phone number must be in E.164 form (+62…)."),
             ),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_whatever_case",
+                violation_error_message=EMAIL_TAKEN_MESSAGE,
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}>" if self.full_name else self.email
+
+    def clean(self):
+        super().clean()
+        self.email = canonical_email(self.email)
 
     def get_full_name(self) -> str:
         return self.full_name or self.email
