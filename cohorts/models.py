@@ -672,7 +672,19 @@ class ExportRecord(models.Model):
 
 
 class Graduation(models.Model):
-    """A new exporter ("Eksportir baru"): the first verified export after joining a programme."""
+    """A new exporter ("Eksportir baru"): once per enterprise, at its first verified export.
+
+    The rule: an enterprise that did not export when it first took a seat in any programme
+    becomes a new exporter once, at its earliest verified export dated on or after that day.
+    The graduation names every programme the enterprise was seated in on the export's date
+    (a seat taken on or before it and not ended before it; if none was still open, the
+    programme whose seat it took last before the export); each of them counts it, once.
+    Only the verification service writes it. When a verification is reversed, or an earlier
+    export is verified later, the rule is applied again: the graduation that no longer
+    matches is revoked (the row stays, with who, when and why) and the earliest verified
+    export that still qualifies, if any, graduates anew. At most one graduation per
+    enterprise is not revoked.
+    """
 
     enterprise = models.ForeignKey(
         Enterprise,
@@ -680,8 +692,8 @@ class Graduation(models.Model):
         related_name="graduations",
         verbose_name=_("enterprise"),
     )
-    program = models.ForeignKey(
-        Program, on_delete=models.PROTECT, related_name="graduations", verbose_name=_("programme")
+    programs = models.ManyToManyField(
+        Program, related_name="graduations", verbose_name=_("programmes")
     )
     export_record = models.ForeignKey(
         ExportRecord,
@@ -710,12 +722,12 @@ class Graduation(models.Model):
         verbose_name_plural = _("new exporters")
         constraints = [
             models.UniqueConstraint(
-                fields=["enterprise", "program"],
+                fields=["enterprise"],
                 condition=Q(revoked_at__isnull=True),
-                name="graduation_once_per_program",
-                violation_error_message=_("This enterprise already graduated in this programme."),
+                name="graduation_once_per_enterprise",
+                violation_error_message=_("This enterprise is already a new exporter."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.enterprise} — {self.program}"
+        return f"{self.enterprise} — {self.graduated_on}"

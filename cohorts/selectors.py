@@ -252,6 +252,13 @@ def eligible_level(enterprise) -> Level:
     return LEVEL_ORDER[min(highest + 1, len(LEVEL_ORDER) - 1)]
 
 
+def graduations_of_programs(programs: QuerySet[Program]):
+    """The primary keys of the graduations naming any of the programmes (each once)."""
+    return Graduation.programs.through.objects.filter(program__in=programs.values("pk")).values(
+        "graduation_id"
+    )
+
+
 def graduations_with_repeat_exports(queryset: QuerySet[Graduation] | None = None):
     """Graduations with ``repeat_exports``: verified exports of the enterprise in the 12 months
     (365 days) after graduating, the first export itself not counted."""

@@ -384,7 +384,6 @@ def add_batch(syn: Synthetic, indexes: range) -> None:
             [
                 Graduation(
                     enterprise=record.enterprise,
-                    program=syn.program,
                     export_record=record,
                     graduated_on=record.export_date,
                 )
@@ -392,6 +391,13 @@ def add_batch(syn: Synthetic, indexes: range) -> None:
             ],
             Graduation,
             actor,
+        )
+        Graduation.programs.through.objects.bulk_create(
+            [
+                Graduation.programs.through(graduation=graduation, program=syn.program)
+                for graduation in graduations
+            ],
+            BATCH_SIZE,
         )
     syn.add("enterprises", len(enterprises))
     syn.add("products", len(products))

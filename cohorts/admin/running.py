@@ -981,31 +981,39 @@ class GraduationAdmin(ScopedAdmin):
 
     list_display = [
         "enterprise",
-        "program",
+        "program_names",
         "graduated_on",
         "export_record",
         "repeat_exports",
         "revoked_at",
         "revoked_by",
     ]
-    list_select_related = ["enterprise", "program", "export_record__enterprise", "revoked_by"]
+    list_select_related = ["enterprise", "export_record__enterprise", "revoked_by"]
     list_filter = [
         ("revoked_at", admin.EmptyFieldListFilter),
-        ("program", ScopedRelatedFieldListFilter),
+        ("programs", ScopedRelatedFieldListFilter),
     ]
     search_fields = ["enterprise__name"]
 
     def get_queryset(self, request):
-        return selectors.graduations_with_repeat_exports(super().get_queryset(request))
+        return selectors.graduations_with_repeat_exports(
+            super().get_queryset(request)
+        ).prefetch_related("programs")
 
     def visible_queryset(self, request, queryset):
-        return queryset.filter(program__in=selectors.programs_visible_to(request.user).values("pk"))
+        return queryset.filter(
+            pk__in=selectors.graduations_of_programs(selectors.programs_visible_to(request.user))
+        )
 
     def has_add_permission(self, request, *args):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=gettext_lazy("programmes"))
+    def program_names(self, obj):
+        return ", ".join(str(program) for program in obj.programs.all())
 
     @admin.display(description=gettext_lazy("repeat exports within 12 months"))
     def repeat_exports(self, obj):

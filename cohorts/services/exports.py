@@ -384,29 +384,75 @@ def _lock_enterprise(enterprise_id: int) -> Enterprise:
     return Enterprise.objects.select_for_update().get(pk=enterprise_id)
 
 
-def _graduate_if_first(
-    *, record: ExportRecord, enterprise: Enterprise, actor: User
-) -> Graduation | None:
-    program = record.program
-    if program is None:
+def _programs_seated_on(enterprise: Enterprise, day: dt.date) -> list[Program]:
+    """The programmes the enterprise held a seat in on the day: taken on or before it and not
+    ended before it. With none open that day, the programme of its last seat taken before."""
+    seats = [
+        enrollment
+        for enrollment in _joined(enterprise=enterprise)
+        .select_related("program")
+        .order_by("enrolled_at", "pk")
+        if timezone.localdate(enrollment.enrolled_at) <= day
+    ]
+    seated = {
+        enrollment.program_id: enrollment.program
+        for enrollment in seats
+        if enrollment.ended_at is None or timezone.localdate(enrollment.ended_at) >= day
+    }
+    if not seated and seats:
+        seated = {seats[-1].program_id: seats[-1].program}
+    return list(seated.values())
+
+
+def _qualifying_export(enterprise: Enterprise) -> ExportRecord | None:
+    """The export that makes the enterprise a new exporter under the rule stated on
+    ``Graduation``, or None."""
+    first_seat = _joined(enterprise=enterprise).order_by("enrolled_at", "pk").first()
+    if first_seat is None:
         return None
-    if Graduation.objects.filter(
-        enterprise=enterprise, program=program, revoked_at__isnull=True
-    ).exists():
+    joined_on = enterprise_joined_on(enterprise=enterprise, program=first_seat.program)
+    if joined_on is None:
         return None
-    joined_on = enterprise_joined_on(enterprise=enterprise, program=program)
-    if joined_on is None or record.export_date < joined_on:
+    if enterprise_exported_at_intake(enterprise=enterprise, program=first_seat.program):
         return None
-    if enterprise_exported_at_intake(enterprise=enterprise, program=program):
+    return (
+        ExportRecord.objects.filter(
+            enterprise=enterprise,
+            status=ExportRecord.Status.VERIFIED,
+            export_date__gte=joined_on,
+        )
+        .order_by("export_date", "pk")
+        .first()
+    )
+
+
+def _settle_graduation(*, enterprise: Enterprise, actor: User, reason: str) -> Graduation | None:
+    """Make the enterprise's graduation match the rule: keep it when its export still
+    qualifies; otherwise revoke it (with the reason) and graduate at the export that now
+    qualifies, if any. The caller holds the enterprise's row lock."""
+    current = (
+        Graduation.objects.select_for_update()
+        .filter(enterprise=enterprise, revoked_at__isnull=True)
+        .first()
+    )
+    target = _qualifying_export(enterprise)
+    if current is not None and target is not None and current.export_record_id == target.pk:
+        return current
+    if current is not None:
+        current.revoked_at, current.revoked_by = timezone.now(), actor
+        current.revoke_reason = reason
+        current._history_user = actor
+        current.save()
+    if target is None:
         return None
     graduation = Graduation(
         enterprise=enterprise,
-        program=program,
-        export_record=record,
-        graduated_on=record.export_date,
+        export_record=target,
+        graduated_on=target.export_date,
     )
     graduation._history_user = actor
     graduation.save()
+    graduation.programs.set(_programs_seated_on(enterprise, target.export_date))
     return graduation
 
 
@@ -483,9 +529,11 @@ def _locked_record(export_record: ExportRecord, actor: User | None) -> ExportRec
 @transaction.atomic
 def export_verify(*, export_record: ExportRecord, actor: User) -> ExportRecord:
     """Verify a reported export (staff of the programme's office only). The first verified
-    export, after joining, of an enterprise that did not export at intake makes it a new
-    exporter of the programme (exactly once); the enterprise's export status is raised to
-    what the export shows; the "new destination" marks of its exports are set anew."""
+    export, after joining any programme, of an enterprise that did not export at intake makes
+    it a new exporter, once, of every programme it was seated in then (see ``Graduation``;
+    an export dated before the one that graduated it moves the graduation to itself); the
+    enterprise's export status is raised to what the export shows; the "new destination"
+    marks of its exports are set anew."""
     enterprise = _lock_enterprise(export_record.enterprise_id)
     record = _locked_record(export_record, actor)
     if record.status != ExportRecord.Status.REPORTED:
@@ -501,7 +549,11 @@ def export_verify(*, export_record: ExportRecord, actor: User) -> ExportRecord:
     _mark_new_destinations(enterprise.pk, actor)
     record.refresh_from_db(fields=["is_new_destination"])
     # Graduation first: the intake rules read the status the enterprise had before this export.
-    _graduate_if_first(record=record, enterprise=enterprise, actor=actor)
+    _settle_graduation(
+        enterprise=enterprise,
+        actor=actor,
+        reason=_("An earlier export, %(record)s, was verified afterwards.") % {"record": record},
+    )
     _raise_export_status(enterprise, record, actor)
     return record
 
@@ -531,8 +583,9 @@ def export_verification_reverse(
     *, export_record: ExportRecord, actor: User, reason: str
 ) -> ExportRecord:
     """Take back a verification: the export is reported again, and a graduation it made is
-    revoked (recorded with who, when and why). If another verified export still qualifies,
-    the earliest of them becomes the enterprise's first export. The "new destination" marks
+    revoked (recorded with who, when and why). The rule is then applied again: if another
+    verified export qualifies, the earliest of them graduates the enterprise anew, naming the
+    programmes it was seated in on that export's date. The "new destination" marks
     are set anew; the export status is restored only if no verified export remains (see
     ``_restore_export_status``)."""
     reason = (reason or "").strip()
@@ -549,19 +602,8 @@ def export_verification_reverse(
     record.is_new_destination = False
     record._history_user = actor
     record.save()
-    now = timezone.now()
-    for graduation in Graduation.objects.select_for_update().filter(
-        export_record=record, revoked_at__isnull=True
-    ):
-        graduation.revoked_at, graduation.revoked_by = now, actor
-        graduation.revoke_reason = reason
-        graduation._history_user = actor
-        graduation.save()
-        for other in ExportRecord.objects.filter(
-            enterprise=enterprise, program=graduation.program, status=ExportRecord.Status.VERIFIED
-        ).order_by("export_date", "pk"):
-            if _graduate_if_first(record=other, enterprise=enterprise, actor=actor):
-                break
+    now = record.decided_at
+    _settle_graduation(enterprise=enterprise, actor=actor, reason=reason)
     _mark_new_destinations(enterprise.pk, actor)
     record.decided_at = verified_at  # the moment it was verified, to find the status before
     _restore_export_status(enterprise, record, actor)

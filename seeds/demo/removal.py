@@ -64,7 +64,15 @@ def demo_delete() -> None:
     cases = Case.objects.filter(Q(office__in=offices) | Q(enterprise__in=enterprises))
     certificates = Certificate.objects.filter(case__in=cases)
     exports = ExportRecord.objects.filter(Q(enterprise__in=enterprises) | Q(program__in=programs))
-    graduations = Graduation.objects.filter(Q(enterprise__in=enterprises) | Q(program__in=programs))
+    # Listed now: a graduation naming a demo programme is found through the rows linking them,
+    # which are deleted before it.
+    graduations = Graduation.objects.filter(
+        pk__in=list(
+            Graduation.objects.filter(Q(enterprise__in=enterprises) | Q(programs__in=programs))
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+    )
 
     for model, queryset in (
         (Enrollment, enrollments),
@@ -84,6 +92,7 @@ def demo_delete() -> None:
         _raw_delete(queryset.model.history.filter(id__in=queryset.values("pk")))
     _raw_delete(Enterprise.history.filter(id__in=enterprises.values("pk")))
 
+    _raw_delete(Graduation.programs.through.objects.filter(graduation__in=graduations))
     _raw_delete(graduations)
     _raw_delete(exports)
     _raw_delete(CaseEvent.objects.filter(case__in=cases))

@@ -80,6 +80,15 @@ def lampung_world(
 
         return once("certificate", build)
 
+    def graduation():
+        made = Graduation.objects.create(
+            enterprise=enterprise_a,
+            export_record=export_record(),
+            graduated_on=today - dt.timedelta(days=1),
+        )
+        made.programs.add(program_lampung)
+        return made
+
     def user_model_sample():
         return participant_a
 
@@ -121,12 +130,7 @@ def lampung_world(
             export_status=Enterprise.ExportStatus.NONE,
         ),
         "cohorts.exportrecord": export_record,
-        "cohorts.graduation": lambda: Graduation.objects.create(
-            enterprise=enterprise_a,
-            program=program_lampung,
-            export_record=export_record(),
-            graduated_on=today - dt.timedelta(days=1),
-        ),
+        "cohorts.graduation": graduation,
         "certifications.scheme": lambda: f.SchemeFactory(),
         "certifications.case": case,
         "certifications.certificate": certificate,

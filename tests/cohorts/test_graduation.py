@@ -59,7 +59,8 @@ def test_first_verified_export_writes_the_graduation_once(
     exports.export_verify(export_record=first, actor=staff_lampung)
     exports.export_verify(export_record=second, actor=staff_lampung)
     graduation = Graduation.objects.get()
-    assert graduation.export_record == first and graduation.program == program_lampung
+    assert graduation.export_record == first
+    assert list(graduation.programs.all()) == [program_lampung]
     assert graduation.graduated_on == first.export_date
     assert graduation.history.first().history_user == staff_lampung
 
@@ -292,4 +293,101 @@ def test_an_enterprise_does_not_graduate_again_in_its_second_programme(
     assert record.program == second_program
     assert exports.enterprise_exported_at_intake(enterprise=enterprise_a, program=second_program)
     exports.export_verify(export_record=record, actor=staff_lampung)
-    assert list(Graduation.objects.values_list("program_id", flat=True)) == [program_lampung.pk]
+    [graduation] = Graduation.objects.all()
+    assert list(graduation.programs.all()) == [program_lampung]
+
+
+def end_seat(enrollment, days_ago):
+    enrollment.status = Enrollment.Status.COMPLETED
+    enrollment.ended_at = timezone.now() - dt.timedelta(days=days_ago)
+    enrollment.save()
+
+
+def test_seated_in_two_programmes_at_once_graduates_once_naming_both(
+    enterprise_a, program_lampung, staff_lampung, office_lampung
+):
+    second_program = f.ProgramFactory(office=office_lampung, name="Forum Ekspor Lampung II")
+    join(enterprise_a, program_lampung, days_ago=90)
+    join(enterprise_a, second_program, days_ago=60)
+    # the first export counts for the second programme, a later one for the first
+    first = report(enterprise_a, staff_lampung, days_ago=30, program=second_program)
+    later = report(enterprise_a, staff_lampung, days_ago=10, program=program_lampung)
+    exports.export_verify(export_record=first, actor=staff_lampung)
+    exports.export_verify(export_record=later, actor=staff_lampung)
+    [graduation] = Graduation.objects.all()
+    assert graduation.export_record == first
+    assert set(graduation.programs.all()) == {program_lampung, second_program}
+    # each programme counts it once
+    for program in (program_lampung, second_program):
+        assert Graduation.objects.filter(programs=program).count() == 1
+
+
+def test_consecutive_programmes_graduate_once_in_the_one_seated_at_the_export(
+    enterprise_a, program_lampung, staff_lampung, office_lampung
+):
+    second_program = f.ProgramFactory(office=office_lampung, name="Forum Ekspor Lampung II")
+    end_seat(join(enterprise_a, program_lampung, days_ago=120), days_ago=90)
+    join(enterprise_a, second_program, days_ago=60)
+    first = report(enterprise_a, staff_lampung, days_ago=30)
+    assert first.program == second_program
+    exports.export_verify(export_record=first, actor=staff_lampung)
+    later = report(enterprise_a, staff_lampung, days_ago=10, program=program_lampung)
+    exports.export_verify(export_record=later, actor=staff_lampung)
+    [graduation] = Graduation.objects.all()
+    assert graduation.export_record == first
+    assert list(graduation.programs.all()) == [second_program]
+
+
+def test_an_export_between_two_programmes_counts_for_the_last_one_joined(
+    enterprise_a, program_lampung, staff_lampung, office_lampung
+):
+    second_program = f.ProgramFactory(office=office_lampung, name="Forum Ekspor Lampung II")
+    end_seat(join(enterprise_a, program_lampung, days_ago=120), days_ago=90)
+    between = report(enterprise_a, staff_lampung, days_ago=70, program=program_lampung)
+    join(enterprise_a, second_program, days_ago=60)
+    exports.export_verify(export_record=between, actor=staff_lampung)
+    exports.export_verify(
+        export_record=report(enterprise_a, staff_lampung, days_ago=10), actor=staff_lampung
+    )
+    [graduation] = Graduation.objects.all()
+    assert graduation.export_record == between
+    assert list(graduation.programs.all()) == [program_lampung]
+
+
+def test_reversal_graduates_at_the_earliest_remaining_export_with_its_programmes(
+    enterprise_a, program_lampung, staff_lampung, office_lampung
+):
+    second_program = f.ProgramFactory(office=office_lampung, name="Forum Ekspor Lampung II")
+    join(enterprise_a, program_lampung, days_ago=90)
+    first = report(enterprise_a, staff_lampung, days_ago=70, program=program_lampung)
+    join(enterprise_a, second_program, days_ago=60)
+    later = report(enterprise_a, staff_lampung, days_ago=10, program=second_program)
+    exports.export_verify(export_record=first, actor=staff_lampung)
+    exports.export_verify(export_record=later, actor=staff_lampung)
+    assert list(Graduation.objects.get().programs.all()) == [program_lampung]
+    exports.export_verification_reverse(export_record=first, actor=staff_lampung, reason="wrong")
+    revoked = Graduation.objects.get(revoked_at__isnull=False)
+    assert revoked.export_record == first and revoked.revoke_reason == "wrong"
+    active = Graduation.objects.get(revoked_at__isnull=True)
+    assert active.export_record == later
+    assert set(active.programs.all()) == {program_lampung, second_program}
+    # reversing the export that no longer graduates it changes nothing
+    exports.export_verify(export_record=first, actor=staff_lampung)
+    active = Graduation.objects.get(revoked_at__isnull=True)
+    assert active.export_record == first
+    exports.export_verification_reverse(export_record=later, actor=staff_lampung, reason="x")
+    assert Graduation.objects.get(revoked_at__isnull=True) == active
+
+
+def test_an_earlier_export_verified_later_takes_the_graduation(
+    enterprise_a, program_lampung, staff_lampung
+):
+    join(enterprise_a, program_lampung, days_ago=90)
+    earlier = report(enterprise_a, staff_lampung, days_ago=40)
+    later = report(enterprise_a, staff_lampung, days_ago=10)
+    exports.export_verify(export_record=later, actor=staff_lampung)
+    exports.export_verify(export_record=earlier, actor=staff_lampung)
+    active = Graduation.objects.get(revoked_at__isnull=True)
+    assert active.export_record == earlier
+    revoked = Graduation.objects.get(revoked_at__isnull=False)
+    assert revoked.export_record == later and revoked.revoked_by == staff_lampung

@@ -250,16 +250,15 @@ CASES = {
         lambda: _export(currency="usd"),
         "The currency is a three-letter ISO 4217 code.",
     ),
-    "graduation_once_per_program": (
+    "graduation_once_per_enterprise": (
         lambda: (
             lambda g: Graduation(
                 enterprise=g.enterprise,
-                program=g.program,
-                export_record=g.export_record,
+                export_record=f.ExportRecordFactory(enterprise=g.enterprise),
                 graduated_on=TODAY,
             )
         )(_graduation()),
-        "This enterprise already graduated in this programme.",
+        "This enterprise is already a new exporter.",
     ),
     "scheme_validity_stated": (
         lambda: Scheme(
@@ -326,12 +325,11 @@ def _snapshot_saved():
 
 def _graduation():
     export = f.ExportRecordFactory()
-    return Graduation.objects.create(
-        enterprise=export.enterprise,
-        program=f.ProgramFactory(),
-        export_record=export,
-        graduated_on=TODAY,
+    graduation = Graduation.objects.create(
+        enterprise=export.enterprise, export_record=export, graduated_on=TODAY
     )
+    graduation.programs.add(f.ProgramFactory())
+    return graduation
 
 
 def _all_constraint_names():

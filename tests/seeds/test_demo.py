@@ -160,7 +160,7 @@ def test_exporters_before_joining_and_new_exporters(demo):
         program=program, moment=EnterpriseSnapshot.Moment.INTAKE
     )
     assert intake.exclude(export_status=Enterprise.ExportStatus.NONE).count() == 20
-    graduations = Graduation.objects.filter(program=program)
+    graduations = Graduation.objects.filter(programs=program)
     assert graduations.count() >= 3
     for graduation in graduations:
         assert graduation.export_record.status == "verified"
