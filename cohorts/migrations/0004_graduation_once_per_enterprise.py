@@ -47,7 +47,7 @@ def programmes_to_one(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
-        ("cohorts", "0002_history_sessions_coaching_snapshots_classes"),
+        ("cohorts", "0003_enrollment_offers_made_leaving_reason"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
