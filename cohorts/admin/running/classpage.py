@@ -1,0 +1,194 @@
+"""The class page: attendance overview with rates and flags, assessments, closing and naik
+kelas. Served from the session admin."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts import roles
+from cohorts import selectors
+from cohorts.admin.running.common import (
+    ZONE_LABELS,
+    _refused,
+    local_time,
+    managed_cohorts,
+    posted_id,
+)
+from cohorts.models import (
+    Attendance,
+    Cohort,
+    Enrollment,
+)
+from cohorts.services import classes
+
+
+class PromoteForm(forms.Form):
+    """Naik kelas: the open class of the next level that the completers move up to."""
+
+    to_cohort = forms.ModelChoiceField(
+        queryset=Cohort.objects.none(),
+        label=gettext_lazy("class to move up to"),
+        error_messages={
+            "required": gettext_lazy("Choose the class to move up to."),
+            "invalid_choice": gettext_lazy(
+                "Choose one of the open classes of the next level that you run."
+            ),
+        },
+    )
+
+    def __init__(self, *args, cohorts: QuerySet[Cohort], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_cohort"].queryset = cohorts
+
+
+MAX_POSTED_ID = 2**63 - 1  # the largest primary key the databases hold
+
+
+class ClassPageMixin:
+    """The class page, for the session admin."""
+
+    def cohort_view(self, request, pk):
+        """The class page: attendance overview with rates and flags, assessments, closing and
+        naik kelas."""
+        cohort = (
+            selectors.cohorts_visible_to(request.user)
+            .select_related("stage__program")
+            .filter(pk=pk)
+            .first()
+        )
+        if cohort is None:
+            raise Http404
+        may_change = self._may_write(request) and (
+            roles.is_platform_admin(request.user)
+            or managed_cohorts(request).filter(pk=cohort.pk).exists()
+        )
+        program = cohort.stage.program
+        if request.method == "POST":
+            if not may_change:
+                raise PermissionDenied
+            try:
+                response = self._cohort_post(request, cohort)
+            except ValidationError as error:
+                _refused(request, error)
+            else:
+                if response is not None:
+                    return response
+        grid = selectors.cohort_attendance_grid(cohort=cohort)
+        for row in grid["rows"]:
+            row["cells"] = [
+                Attendance.Status(status).label if status else "—" for status in row["statuses"]
+            ]
+            row["below"] = (
+                row["enrollment"].attendance_percent is not None
+                and row["enrollment"].attendance_percent < program.attendance_threshold_percent
+            )
+        next_classes = Cohort.objects.none()
+        if cohort.closed_at is not None:
+            next_classes = self._next_classes(request, cohort).select_related("stage")
+        return TemplateResponse(
+            request,
+            "admin/cohorts/cohort_running.html",
+            self._context(
+                request,
+                _("Running the class: %(class)s") % {"class": cohort.name},
+                cohort=cohort,
+                program=program,
+                grid=grid,
+                session_times=[local_time(s.starts_at, cohort.time_zone) for s in grid["sessions"]],
+                may_change=may_change and cohort.closed_at is None,
+                may_promote=may_change and cohort.closed_at is not None,
+                next_classes=next_classes,
+                outputs=[
+                    (name, Enrollment._meta.get_field(name).verbose_name)
+                    for name in classes.OUTPUT_FIELDS
+                ],
+                zone_label=ZONE_LABELS.get(cohort.time_zone, cohort.time_zone),
+            ),
+        )
+
+    def _next_classes(self, request, cohort) -> QuerySet[Cohort]:
+        """The open classes of the next level, among those the user runs."""
+        target = classes.next_level(cohort.level)
+        if target is None:
+            return Cohort.objects.none()
+        runs = (
+            Cohort.objects.all()
+            if roles.is_platform_admin(request.user)
+            else managed_cohorts(request)
+        )
+        return runs.filter(level=target, closed_at__isnull=True)
+
+    def _cohort_post(self, request, cohort):
+        post = request.POST
+        if "assess" in post:
+            entries = {}
+            for key, raw in post.items():
+                if not key.startswith("score-"):
+                    continue
+                enrollment_id = posted_id(key, "score-")
+                if enrollment_id is None:
+                    raise ValidationError(
+                        _("Assessments can only be recorded for participants of this class.")
+                    )
+                try:
+                    score = int(raw) if raw.strip() else None
+                except ValueError:
+                    raise ValidationError(
+                        _("An assessment score is a whole number from 0 to 100.")
+                    ) from None
+                entries[enrollment_id] = classes.AssessmentEntry(
+                    assessment_score=score,
+                    **{
+                        name: post.get(f"{name}-{enrollment_id}") == "on"
+                        for name in classes.OUTPUT_FIELDS
+                    },
+                )
+            changed = classes.cohort_record_assessments(
+                cohort=cohort, actor=request.user, entries=entries
+            )
+            messages.success(request, _("%(count)s assessments saved.") % {"count": changed})
+            return HttpResponseRedirect(request.path)
+        if "close" in post:
+            required = [name for name in classes.OUTPUT_FIELDS if post.get(f"require-{name}")]
+            result = classes.cohort_close(
+                cohort=cohort, actor=request.user, required_outputs=required
+            )
+            messages.success(
+                request,
+                _("The class is closed: %(done)s completed, %(not_done)s did not complete.")
+                % {"done": len(result.completed), "not_done": len(result.not_completed)},
+            )
+            for enrollment, reasons in result.not_completed:
+                messages.warning(request, f"{enrollment.enterprise}: {'; '.join(reasons)}")
+            return HttpResponseRedirect(request.path)
+        if "promote" in post:
+            form = PromoteForm(post, cohorts=self._next_classes(request, cohort))
+            if not form.is_valid():
+                raise ValidationError([m for errors in form.errors.values() for m in errors])
+            target = form.cleaned_data["to_cohort"]
+            result = classes.cohorts_promote_eligible(
+                from_cohort=cohort, to_cohort=target, actor=request.user
+            )
+            messages.success(
+                request,
+                _(
+                    "Moved up to %(class)s: %(enrolled)s enrolled, "
+                    "%(waitlisted)s on the waiting list."
+                )
+                % {
+                    "class": target,
+                    "enrolled": len(result.enrolled),
+                    "waitlisted": len(result.waitlisted),
+                },
+            )
+            for enterprise, reason in result.skipped:
+                messages.warning(request, f"{enterprise}: {reason}")
+            return HttpResponseRedirect(request.path)
+        return None
