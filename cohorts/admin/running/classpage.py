@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import roles
 from cohorts import selectors
@@ -51,6 +51,52 @@ class PromoteForm(forms.Form):
 MAX_POSTED_ID = 2**63 - 1  # the largest primary key the databases hold
 
 
+SCORE_MESSAGE = gettext_lazy("An assessment score is a whole number from 0 to 100.")
+
+
+class AssessmentRowForm(forms.Form):
+    """One participant's row of the assessment table; its fields are posted as
+    ``score-<enrollment id>``, ``output_export_plan-<enrollment id>``…"""
+
+    score = forms.IntegerField(
+        label=gettext_lazy("Assessment score"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        error_messages={
+            "invalid": SCORE_MESSAGE,
+            "min_value": SCORE_MESSAGE,
+            "max_value": SCORE_MESSAGE,
+        },
+    )
+
+    def __init__(self, *args, enrollment: Enrollment, **kwargs):
+        super().__init__(
+            *args,
+            prefix=str(enrollment.pk),
+            initial={
+                "score": enrollment.assessment_score,
+                **{name: getattr(enrollment, name) for name in classes.OUTPUT_FIELDS},
+            },
+            **kwargs,
+        )
+        self.enrollment = enrollment
+        for name in classes.OUTPUT_FIELDS:
+            self.fields[name] = forms.BooleanField(
+                label=Enrollment._meta.get_field(name).verbose_name, required=False
+            )
+
+    def add_prefix(self, field_name):
+        return f"{field_name}-{self.prefix}"
+
+    def entry(self) -> classes.AssessmentEntry:
+        data = self.cleaned_data
+        return classes.AssessmentEntry(
+            assessment_score=data["score"],
+            **{name: data[name] for name in classes.OUTPUT_FIELDS},
+        )
+
+
 class ClassPageMixin:
     """The class page, for the session admin."""
 
@@ -70,9 +116,20 @@ class ClassPageMixin:
             or managed_cohorts(request).filter(pk=cohort.pk).exists()
         )
         program = cohort.stage.program
-        if request.method == "POST":
-            if not may_change:
-                raise PermissionDenied
+        grid = selectors.cohort_attendance_grid(cohort=cohort)
+        assessing = request.method == "POST" and "assess" in request.POST
+        row_forms = [
+            AssessmentRowForm(request.POST if assessing else None, enrollment=row["enrollment"])
+            for row in grid["rows"]
+        ]
+        assess_errors: list[str] = []
+        if request.method == "POST" and not may_change:
+            raise PermissionDenied
+        if assessing:
+            response = self._assess(request, cohort, row_forms, assess_errors)
+            if response is not None:
+                return response
+        elif request.method == "POST":
             try:
                 response = self._cohort_post(request, cohort)
             except ValidationError as error:
@@ -80,8 +137,8 @@ class ClassPageMixin:
             else:
                 if response is not None:
                     return response
-        grid = selectors.cohort_attendance_grid(cohort=cohort)
-        for row in grid["rows"]:
+        for row, form in zip(grid["rows"], row_forms, strict=True):
+            row["form"] = form
             row["cells"] = [
                 Attendance.Status(status).label if status else "—" for status in row["statuses"]
             ]
@@ -105,6 +162,7 @@ class ClassPageMixin:
                 may_change=may_change and cohort.closed_at is None,
                 may_promote=may_change and cohort.closed_at is not None,
                 next_classes=next_classes,
+                assess_errors=assess_errors,
                 outputs=[
                     (name, Enrollment._meta.get_field(name).verbose_name)
                     for name in classes.OUTPUT_FIELDS
@@ -112,6 +170,42 @@ class ClassPageMixin:
                 zone_label=ZONE_LABELS.get(cohort.time_zone, cohort.time_zone),
             ),
         )
+
+    def _assess(self, request, cohort, row_forms, assess_errors):
+        """Save the assessment table. A refused row keeps what was typed and shows its error
+        beside it; nothing is saved until every row is accepted."""
+        rows = {form.enrollment.pk for form in row_forms}
+        strangers = [
+            key
+            for key in request.POST
+            if key.startswith("score-") and posted_id(key, "score-") not in rows
+        ]
+        if strangers:
+            assess_errors.append(
+                _("Assessments can only be recorded for participants of this class.")
+            )
+            return None
+        valid = [form.is_valid() for form in row_forms]  # every row, so each shows its error
+        if not all(valid):
+            assess_errors.append(
+                _("Some rows were refused: see the marked rows. Nothing was saved.")
+            )
+            return None
+        try:
+            changed = classes.cohort_record_assessments(
+                cohort=cohort,
+                actor=request.user,
+                entries={form.enrollment.pk: form.entry() for form in row_forms},
+            )
+        except ValidationError as error:
+            assess_errors.extend(error.messages)
+            return None
+        messages.success(
+            request,
+            ngettext("%(count)s assessment saved.", "%(count)s assessments saved.", changed)
+            % {"count": changed},
+        )
+        return HttpResponseRedirect(request.path)
 
     def _next_classes(self, request, cohort) -> QuerySet[Cohort]:
         """The open classes of the next level, among those the user runs."""
@@ -127,34 +221,6 @@ class ClassPageMixin:
 
     def _cohort_post(self, request, cohort):
         post = request.POST
-        if "assess" in post:
-            entries = {}
-            for key, raw in post.items():
-                if not key.startswith("score-"):
-                    continue
-                enrollment_id = posted_id(key, "score-")
-                if enrollment_id is None:
-                    raise ValidationError(
-                        _("Assessments can only be recorded for participants of this class.")
-                    )
-                try:
-                    score = int(raw) if raw.strip() else None
-                except ValueError:
-                    raise ValidationError(
-                        _("An assessment score is a whole number from 0 to 100.")
-                    ) from None
-                entries[enrollment_id] = classes.AssessmentEntry(
-                    assessment_score=score,
-                    **{
-                        name: post.get(f"{name}-{enrollment_id}") == "on"
-                        for name in classes.OUTPUT_FIELDS
-                    },
-                )
-            changed = classes.cohort_record_assessments(
-                cohort=cohort, actor=request.user, entries=entries
-            )
-            messages.success(request, _("%(count)s assessments saved.") % {"count": changed})
-            return HttpResponseRedirect(request.path)
         if "close" in post:
             required = [name for name in classes.OUTPUT_FIELDS if post.get(f"require-{name}")]
             result = classes.cohort_close(

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpResponseRedirect
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
@@ -57,15 +57,55 @@ def _refused(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def refusal_onto_form(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's refusal on the form it answers: beside each field it names, the rest
+    above the form. The form then re-renders with what was typed."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def form_page(form: forms.BaseForm, action):
+    """The one way a custom form page writes: when the bound ``form`` is valid, run
+    ``action(cleaned_data)`` (a service call). Returns what the action returned, or None when
+    the form or the service refused, the refusal then sitting on the form beside the
+    field (or row) it concerns, the input kept."""
+    if not form.is_bound or not form.is_valid():
+        return None
+    try:
+        return action(form.cleaned_data)
+    except ValidationError as error:
+        refusal_onto_form(form, error)
+        return None
+
+
 class ServiceFormMixin:
-    """Runs the add/change form's save through a service; a refusal becomes a message."""
+    """Runs the add/change form's save through a service. A refusal re-renders the form with
+    the input kept and the service's message on it (nothing of the first try is kept: the
+    admin's transaction is rolled back)."""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as error:
-            _refused(request, error)
-            return HttpResponseRedirect(request.get_full_path())
+            if request.method != "POST":
+                raise
+            request._service_refusal = error
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, "_service_refusal", None)
+        if refusal is None:
+            return form_class
+
+        def _post_clean(form):
+            form_class._post_clean(form)
+            refusal_onto_form(form, refusal)
+
+        return type(form_class.__name__, (form_class,), {"_post_clean": _post_clean})
 
 
 MAX_POSTED_ID = 2**63 - 1  # the largest primary key the databases hold

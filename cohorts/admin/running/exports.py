@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import roles
 from accounts import selectors as account_selectors
@@ -186,7 +186,7 @@ class ExportRecordAdmin(ServiceFormMixin, ScopedAdmin):
         url = reverse("admin:cohorts_exportrecord_decide", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Verify or reject"))
 
-    @admin.action(description=gettext_lazy("Verify the selected exports"))
+    @admin.action(description=gettext_lazy("Verify the selected exports"), permissions=["change"])
     def verify_selected(self, request, queryset):
         editable = (
             self.editable_queryset(request, queryset)
@@ -201,7 +201,11 @@ class ExportRecordAdmin(ServiceFormMixin, ScopedAdmin):
             except ValidationError as error:
                 messages.error(request, f"{record}: {' '.join(error.messages)}")
         if verified:
-            messages.success(request, _("%(count)s exports verified.") % {"count": verified})
+            messages.success(
+                request,
+                ngettext("%(count)s export verified.", "%(count)s exports verified.", verified)
+                % {"count": verified},
+            )
 
     def get_urls(self):
         return [

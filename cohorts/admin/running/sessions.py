@@ -14,10 +14,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import roles
-from accounts.admin_base import ScopedAdmin
+from accounts.admin_base import ScopedAdmin, ScopedRelatedFieldListFilter
 from cohorts import selectors
 from cohorts.admin.running.classpage import ClassPageMixin
 from cohorts.admin.running.common import (
@@ -100,7 +100,10 @@ class SessionAdmin(ClassPageMixin, ServiceFormMixin, ScopedAdmin):
     form = SessionForm
     list_display = ["topic", "cohort", "local_start", "speakers", "state", "attendance_link"]
     list_select_related = ["cohort"]
-    list_filter = [("cancelled_at", admin.EmptyFieldListFilter)]
+    list_filter = [
+        ("cohort", ScopedRelatedFieldListFilter),
+        ("cancelled_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["topic", "speakers", "cohort__name"]
     readonly_fields = [
         "cohort",
@@ -135,6 +138,11 @@ class SessionAdmin(ClassPageMixin, ServiceFormMixin, ScopedAdmin):
 
     def has_add_permission(self, request, *args):
         return False  # sessions are made from a weekly pattern: see the "generate" page
+
+    def changelist_view(self, request, extra_context=None):
+        # the "generate" page replaces "add": offered to those who may write
+        extra_context = {"may_generate": self._may_write(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description=gettext_lazy("starts"), ordering="starts_at")
     def local_start(self, obj):
@@ -224,7 +232,11 @@ class SessionAdmin(ClassPageMixin, ServiceFormMixin, ScopedAdmin):
                 _refused(request, error)
             else:
                 messages.success(
-                    request, _("%(count)s sessions created.") % {"count": len(created)}
+                    request,
+                    ngettext(
+                        "%(count)s session created.", "%(count)s sessions created.", len(created)
+                    )
+                    % {"count": len(created)},
                 )
                 url = reverse("admin:cohorts_cohort_running", args=[data["cohort"].pk])
                 return HttpResponseRedirect(url)
@@ -307,7 +319,12 @@ class SessionAdmin(ClassPageMixin, ServiceFormMixin, ScopedAdmin):
             else:
                 messages.success(
                     request,
-                    _("Attendance saved for %(count)s participants.") % {"count": len(entries)},
+                    ngettext(
+                        "Attendance saved for %(count)s participant.",
+                        "Attendance saved for %(count)s participants.",
+                        len(entries),
+                    )
+                    % {"count": len(entries)},
                 )
                 return HttpResponseRedirect(request.path)
         enrollments = selectors.enrollments_with_attendance_rate(cohort=cohort)
