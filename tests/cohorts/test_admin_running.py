@@ -194,13 +194,28 @@ def test_class_page_saves_assessments_and_closes_once(client, staff_lampung, coh
     )
     enrollment.refresh_from_db()
     assert enrollment.assessment_score == 88 and enrollment.output_product_catalogue
-    response = client.post(url, {"close": "1", "require-output_export_plan": "on"}, follow=True)
+    # the first press shows who completes and who does not (and why), and changes nothing
+    other = enrolled(cohort)
+    response = client.get(url)
+    response = client.post(url, {"close": "1", "require-output_export_plan": "on"})
+    page = response.content.decode()
+    assert response.status_code == 200 and 'name="confirm"' in page
+    assert "Will complete the class (1)" in page and enrollment.enterprise.name in page
+    assert "Will not complete the class (1)" in page
+    assert f"{other.enterprise.name}: attendance 0% below" in page
+    assert "no assessment score" in page
+    assert Cohort.objects.get(pk=cohort.pk).closed_at is None
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.ENROLLED
+    response = client.post(
+        url, {"close": "1", "require-output_export_plan": "on", "confirm": "1"}, follow=True
+    )
     assert "completed" in response.content.decode()
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.COMPLETED
     closed_at = Cohort.objects.get(pk=cohort.pk).closed_at
     # a second close (a stale page) is refused with the message, nothing changes
-    response = client.post(url, {"close": "1"}, follow=True)
+    response = client.post(url, {"close": "1", "confirm": "1"}, follow=True)
     assert response.status_code == 403 or "already closed" in response.content.decode()
     assert Cohort.objects.get(pk=cohort.pk).closed_at == closed_at
 
@@ -573,3 +588,27 @@ def test_national_viewer_is_not_offered_verifying_exports(
     client.force_login(superuser)
     page = client.get(reverse("admin:cohorts_exportrecord_changelist")).content.decode()
     assert "verify_selected" in page
+
+
+@pytest.mark.parametrize(
+    ("add_page", "model_name", "field"),
+    [
+        ("coachingvisit", "coachingvisit", "enrollment"),
+        ("enterprisesnapshot", "enterprisesnapshot", "enterprise"),
+    ],
+)
+def test_large_choosers_use_the_scoped_autocomplete(
+    client, staff_lampung, staff_jateng, cohort, add_page, model_name, field
+):
+    enrollment = enrolled(cohort)
+    row = enrollment if field == "enrollment" else enrollment.enterprise
+    client.force_login(staff_lampung)
+    page = client.get(reverse(f"admin:cohorts_{add_page}_add")).content.decode()
+    assert "admin-autocomplete" in page
+    assert f">{row}</option>" not in page  # the rows are not all written into the page
+    params = {"app_label": "cohorts", "model_name": model_name, "field_name": field}
+    ids = [r["id"] for r in client.get("/admin/autocomplete/", params).json()["results"]]
+    assert str(row.pk) in ids
+    client.force_login(staff_jateng)
+    ids = [r["id"] for r in client.get("/admin/autocomplete/", params).json()["results"]]
+    assert str(row.pk) not in ids

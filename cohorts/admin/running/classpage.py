@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -27,6 +28,15 @@ from cohorts.models import (
     Enrollment,
 )
 from cohorts.services import classes
+
+
+def dry_run(action):
+    """What ``action`` (a service call) would do, undone: it runs in a transaction that is
+    rolled back, with the messages it would queue. A refusal is raised as it would be."""
+    with transaction.atomic():
+        result = action()
+        transaction.set_rollback(True)
+    return result
 
 
 class PromoteForm(forms.Form):
@@ -207,6 +217,15 @@ class ClassPageMixin:
         )
         return HttpResponseRedirect(request.path)
 
+    def _confirm(self, request, cohort, title, *, action, hidden, **extra):
+        """What an irreversible action will do, before it is done; its button posts the same
+        choice again with ``confirm``."""
+        return TemplateResponse(
+            request,
+            "admin/cohorts/cohort_confirm.html",
+            self._context(request, title, cohort=cohort, action=action, hidden=hidden, **extra),
+        )
+
     def _next_classes(self, request, cohort) -> QuerySet[Cohort]:
         """The open classes of the next level, among those the user runs."""
         target = classes.next_level(cohort.level)
@@ -223,9 +242,22 @@ class ClassPageMixin:
         post = request.POST
         if "close" in post:
             required = [name for name in classes.OUTPUT_FIELDS if post.get(f"require-{name}")]
-            result = classes.cohort_close(
-                cohort=cohort, actor=request.user, required_outputs=required
-            )
+
+            def close():
+                return classes.cohort_close(
+                    cohort=cohort, actor=request.user, required_outputs=required
+                )
+
+            if "confirm" not in post:
+                return self._confirm(
+                    request,
+                    cohort,
+                    _("Close the class: %(class)s") % {"class": cohort.name},
+                    action="close",
+                    hidden=[(f"require-{name}", "on") for name in required],
+                    closing=dry_run(close),
+                )
+            result = close()
             messages.success(
                 request,
                 _("The class is closed: %(done)s completed, %(not_done)s did not complete.")
@@ -239,9 +271,23 @@ class ClassPageMixin:
             if not form.is_valid():
                 raise ValidationError([m for errors in form.errors.values() for m in errors])
             target = form.cleaned_data["to_cohort"]
-            result = classes.cohorts_promote_eligible(
-                from_cohort=cohort, to_cohort=target, actor=request.user
-            )
+
+            def promote():
+                return classes.cohorts_promote_eligible(
+                    from_cohort=cohort, to_cohort=target, actor=request.user
+                )
+
+            if "confirm" not in post:
+                return self._confirm(
+                    request,
+                    cohort,
+                    _("Move up to %(class)s") % {"class": target},
+                    action="promote",
+                    hidden=[("to_cohort", str(target.pk))],
+                    promotion=dry_run(promote),
+                    target=target,
+                )
+            result = promote()
             messages.success(
                 request,
                 _(

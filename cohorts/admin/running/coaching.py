@@ -33,7 +33,7 @@ class CoachingVisitAdmin(ServiceFormMixin, ScopedAdmin):
     list_select_related = ["enrollment__enterprise", "enrollment__cohort", "recorded_by"]
     list_filter = ["visit_date"]
     search_fields = ["enrollment__enterprise__name", "coach"]
-    autocomplete_fields = []
+    autocomplete_fields = ["enrollment"]  # a province holds thousands
     scoped_choices = {
         "enrollment": lambda request: (
             managed_enrollments(request)
@@ -108,6 +108,7 @@ class EnterpriseSnapshotAdmin(ServiceFormMixin, ScopedAdmin):
     list_select_related = ["enterprise", "program"]
     list_filter = ["moment", "size_class", "export_status"]
     search_fields = ["enterprise__name"]
+    autocomplete_fields = ["enterprise"]  # a province holds tens of thousands
     scoped_choices = {
         "enterprise": lambda request: account_selectors.enterprises_visible_to(request.user),
         "program": lambda request: selectors.programs_managed_by(request.user),
