@@ -194,13 +194,28 @@ def test_class_page_saves_assessments_and_closes_once(client, staff_lampung, coh
     )
     enrollment.refresh_from_db()
     assert enrollment.assessment_score == 88 and enrollment.output_product_catalogue
-    response = client.post(url, {"close": "1", "require-output_export_plan": "on"}, follow=True)
+    # the first press shows who completes and who does not (and why), and changes nothing
+    other = enrolled(cohort)
+    response = client.get(url)
+    response = client.post(url, {"close": "1", "require-output_export_plan": "on"})
+    page = response.content.decode()
+    assert response.status_code == 200 and 'name="confirm"' in page
+    assert "Will complete the class (1)" in page and enrollment.enterprise.name in page
+    assert "Will not complete the class (1)" in page
+    assert f"{other.enterprise.name}: attendance 0% below" in page
+    assert "no assessment score" in page
+    assert Cohort.objects.get(pk=cohort.pk).closed_at is None
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.ENROLLED
+    response = client.post(
+        url, {"close": "1", "require-output_export_plan": "on", "confirm": "1"}, follow=True
+    )
     assert "completed" in response.content.decode()
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.COMPLETED
     closed_at = Cohort.objects.get(pk=cohort.pk).closed_at
     # a second close (a stale page) is refused with the message, nothing changes
-    response = client.post(url, {"close": "1"}, follow=True)
+    response = client.post(url, {"close": "1", "confirm": "1"}, follow=True)
     assert response.status_code == 403 or "already closed" in response.content.decode()
     assert Cohort.objects.get(pk=cohort.pk).closed_at == closed_at
 
@@ -472,3 +487,128 @@ def test_an_export_counting_for_another_offices_programme_is_refused_on_the_form
     page = response.content.decode()
     assert "Only the staff of this programme" in page and "AWB778899" in page
     assert not ExportRecord.objects.exists()
+
+
+def test_coaching_visit_with_a_future_date_comes_back_with_what_was_typed(
+    client, staff_lampung, cohort
+):
+    enrollment = enrolled(cohort)
+    client.force_login(staff_lampung)
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    response = client.post(
+        reverse("admin:cohorts_coachingvisit_add"),
+        {
+            "enrollment": enrollment.pk,
+            "coach": "Pak Joko",
+            "visit_date": tomorrow,
+            "notes": "Kunjungan ke gudang",
+            "next_steps": "Katalog produk",
+        },
+    )
+    assert response.status_code == 200  # the form again, not a redirect to an empty one
+    page = response.content.decode()
+    assert "A visit cannot be recorded before it has taken place." in page
+    assert "Pak Joko" in page and "Kunjungan ke gudang" in page and tomorrow in page
+    assert not CoachingVisit.objects.exists()
+
+
+def test_one_bad_score_among_many_keeps_every_row_and_marks_the_bad_one(
+    client, staff_lampung, cohort
+):
+    enrollments = [enrolled(cohort) for _ in range(5)]
+    bad = enrollments[2]
+    client.force_login(staff_lampung)
+    data = {"assess": "1"}
+    for number, enrollment in enumerate(enrollments):
+        data[f"score-{enrollment.pk}"] = "101" if enrollment == bad else str(70 + number)
+        data[f"output_export_plan-{enrollment.pk}"] = "on"
+    response = client.post(reverse("admin:cohorts_cohort_running", args=[cohort.pk]), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Some rows were refused" in page
+    for number, enrollment in enumerate(enrollments):
+        value = "101" if enrollment == bad else str(70 + number)
+        assert f'name="score-{enrollment.pk}" value="{value}"' in page
+    # the error sits in the bad row, and only there
+    rows = page.split("<tr")
+    marked = [row for row in rows if "whole number from 0 to 100" in row]
+    assert len(marked) == 1 and bad.enterprise.name in marked[0]
+    assert not Enrollment.objects.filter(assessment_score__isnull=False).exists()
+
+
+def test_session_list_offers_generating_to_staff_and_not_to_the_national_viewer(
+    client, staff_lampung, national_viewer
+):
+    generate = reverse("admin:cohorts_session_generate")
+    client.force_login(staff_lampung)
+    assert generate in client.get(reverse("admin:cohorts_session_changelist")).content.decode()
+    client.force_login(national_viewer)
+    assert generate not in client.get(reverse("admin:cohorts_session_changelist")).content.decode()
+
+
+def test_sessions_can_be_filtered_by_class(client, staff_lampung, cohort):
+    other = f.CohortFactory(stage=cohort.stage, name="Kelas Pemula B")
+    f.SessionFactory(cohort=cohort, topic="Topik kelas A")
+    f.SessionFactory(cohort=other, topic="Topik kelas B")
+    client.force_login(staff_lampung)
+    listing = client.get(reverse("admin:cohorts_session_changelist")).content.decode()
+    assert f"?cohort__id__exact={cohort.pk}" in listing  # the filter is offered
+    response = client.get(
+        reverse("admin:cohorts_session_changelist"), {"cohort__id__exact": cohort.pk}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Topik kelas A" in page and "Topik kelas B" not in page
+
+
+def test_one_generated_session_is_announced_in_the_singular(client, staff_lampung, cohort):
+    client.force_login(staff_lampung)
+    response = client.post(
+        reverse("admin:cohorts_session_generate"),
+        {
+            "cohort": cohort.pk,
+            "first_date": "2031-03-03",
+            "weekdays": ["0"],
+            "start_time": "08:30",
+            "duration_minutes": "60",
+            "count": "1",
+        },
+        follow=True,
+    )
+    assert "1 session created." in response.content.decode()
+
+
+def test_national_viewer_is_not_offered_verifying_exports(
+    client, national_viewer, superuser, enterprise_a
+):
+    f.ExportRecordFactory(enterprise=enterprise_a)
+    client.force_login(national_viewer)
+    page = client.get(reverse("admin:cohorts_exportrecord_changelist")).content.decode()
+    assert "verify_selected" not in page
+    client.force_login(superuser)
+    page = client.get(reverse("admin:cohorts_exportrecord_changelist")).content.decode()
+    assert "verify_selected" in page
+
+
+@pytest.mark.parametrize(
+    ("add_page", "model_name", "field"),
+    [
+        ("coachingvisit", "coachingvisit", "enrollment"),
+        ("enterprisesnapshot", "enterprisesnapshot", "enterprise"),
+    ],
+)
+def test_large_choosers_use_the_scoped_autocomplete(
+    client, staff_lampung, staff_jateng, cohort, add_page, model_name, field
+):
+    enrollment = enrolled(cohort)
+    row = enrollment if field == "enrollment" else enrollment.enterprise
+    client.force_login(staff_lampung)
+    page = client.get(reverse(f"admin:cohorts_{add_page}_add")).content.decode()
+    assert "admin-autocomplete" in page
+    assert f">{row}</option>" not in page  # the rows are not all written into the page
+    params = {"app_label": "cohorts", "model_name": model_name, "field_name": field}
+    ids = [r["id"] for r in client.get("/admin/autocomplete/", params).json()["results"]]
+    assert str(row.pk) in ids
+    client.force_login(staff_jateng)
+    ids = [r["id"] for r in client.get("/admin/autocomplete/", params).json()["results"]]
+    assert str(row.pk) not in ids

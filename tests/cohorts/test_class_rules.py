@@ -104,12 +104,21 @@ def test_bad_class_to_move_up_to_is_refused_with_a_message(
 def test_moving_up_from_the_class_page_says_how_many_were_seated_and_waiting(
     client, staff_lampung, closed_pemula, menengah
 ):
-    cohort, _members = closed_pemula
+    cohort, members = closed_pemula
     client.force_login(staff_lampung)
+    url = reverse("admin:cohorts_cohort_running", args=[cohort.pk])
+    # the first press shows who moves up to which class, and changes nothing
+    response = client.post(url, {"promote": "1", "to_cohort": str(menengah.pk)})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Will be enrolled in Menengah A (2)" in page
+    assert "Will go on the waiting list of Menengah A (1)" in page
+    for member in members:
+        assert member.enterprise.name in page
+    assert 'name="confirm"' in page
+    assert not Enrollment.objects.filter(stage=menengah.stage).exists()
     response = client.post(
-        reverse("admin:cohorts_cohort_running", args=[cohort.pk]),
-        {"promote": "1", "to_cohort": str(menengah.pk)},
-        follow=True,
+        url, {"promote": "1", "to_cohort": str(menengah.pk), "confirm": "1"}, follow=True
     )
     assert "Moved up to Menengah A: 2 enrolled, 1 on the waiting list." in (
         response.content.decode()
