@@ -134,7 +134,8 @@ LOGOUT_REDIRECT_URL = "portal:login"
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# django-countries ships no Indonesian names; ours live apart so makemessages never drops them
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "config" / "locale_countries"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True

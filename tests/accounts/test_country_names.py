@@ -1,15 +1,11 @@
 """Country names in Indonesian: django-countries ships none, the project's catalogue has them.
 
-Needs locale/id compiled with the country names (msgids as django-countries spells them)."""
+The names live in config/locale_countries (msgids as django-countries spells them)."""
 
-import pytest
 from django.utils import translation
 from django_countries import countries
 
 
-# Strict: once the country names from i18n-adminfields.jsonl are compiled into locale/id this
-# passes, the strict xfail turns red, and the mark must go.
-@pytest.mark.xfail(strict=True, reason="needs the country names compiled into locale/id")
 def test_country_names_are_indonesian_in_indonesian():
     with translation.override("id"):
         assert countries.name("JP") == "Jepang"
@@ -20,3 +16,16 @@ def test_country_names_are_indonesian_in_indonesian():
 def test_country_names_stay_english_in_english():
     with translation.override("en"):
         assert countries.name("JP") == "Japan"
+
+
+def test_every_country_django_countries_lists_has_an_indonesian_name():
+    import polib
+    from django.conf import settings
+
+    catalogue = polib.pofile(
+        str(settings.BASE_DIR / "config/locale_countries/id/LC_MESSAGES/django.po")
+    )
+    translated = {entry.msgid for entry in catalogue.translated_entries()}
+    with translation.override("en"):
+        english = {str(name) for _code, name in countries}
+    assert english - translated == set()
