@@ -25,6 +25,7 @@ from accounts import selectors as account_selectors
 from accounts.admin_base import ScopedAdmin, ScopedInline, ScopedRelatedFieldListFilter
 from cohorts import selectors
 from cohorts.admin.running import CoachingVisitInline
+from cohorts.admin.running.classpage import ClassPageMixin
 from cohorts.models import Cohort, Enrollment, Level, Stage
 from cohorts.services import seats, selection
 
@@ -242,7 +243,7 @@ class SeatInline(ScopedInline):
 
 
 @admin.register(Cohort)
-class CohortAdmin(ServiceFormPages, ScopedAdmin):
+class CohortAdmin(ClassPageMixin, ServiceFormPages, ScopedAdmin):
     list_display = [
         "name",
         "stage",
@@ -324,6 +325,7 @@ class CohortAdmin(ServiceFormPages, ScopedAdmin):
         return [
             path("<int:pk>/capacity/", view(self.capacity_view), name="cohorts_cohort_capacity"),
             path("<int:pk>/offer/", view(self.offer_view), name="cohorts_cohort_offer"),
+            path("<int:pk>/running/", view(self.cohort_view), name="cohorts_cohort_running"),
         ] + super().get_urls()
 
     def capacity_view(self, request, pk):

@@ -172,6 +172,19 @@ def test_class_page_query_count_is_flat(
     assert response.content.decode().count('class="flag-absences"') == n_enrollments
 
 
+def test_the_class_page_lives_under_the_class_with_its_breadcrumb(client, staff_lampung, cohort):
+    client.force_login(staff_lampung)
+    url = reverse("admin:cohorts_cohort_running", args=[cohort.pk])
+    assert url == f"/admin/cohorts/cohort/{cohort.pk}/running/"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    crumbs = page.content.decode().split('class="breadcrumbs"')[1].split("</div>")[0]
+    assert reverse("admin:cohorts_cohort_changelist") in crumbs
+    assert reverse("admin:cohorts_session_changelist") not in crumbs
+    change = client.get(reverse("admin:cohorts_cohort_change", args=[cohort.pk]))
+    assert url in change.content.decode()
+
+
 def test_class_page_saves_assessments_and_closes_once(client, staff_lampung, cohort):
     enrollment = enrolled(cohort)
     session = f.SessionFactory(cohort=cohort)

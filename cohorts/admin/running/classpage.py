@@ -108,7 +108,15 @@ class AssessmentRowForm(forms.Form):
 
 
 class ClassPageMixin:
-    """The class page, for the session admin."""
+    """The class page, for the class (cohort) admin: its breadcrumb leads back to the classes."""
+
+    def _class_page_context(self, request, title, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            **extra,
+        }
 
     def cohort_view(self, request, pk):
         """The class page: attendance overview with rates and flags, assessments, closing and
@@ -162,7 +170,7 @@ class ClassPageMixin:
         return TemplateResponse(
             request,
             "admin/cohorts/cohort_running.html",
-            self._context(
+            self._class_page_context(
                 request,
                 _("Running the class: %(class)s") % {"class": cohort.name},
                 cohort=cohort,
@@ -223,7 +231,9 @@ class ClassPageMixin:
         return TemplateResponse(
             request,
             "admin/cohorts/cohort_confirm.html",
-            self._context(request, title, cohort=cohort, action=action, hidden=hidden, **extra),
+            self._class_page_context(
+                request, title, cohort=cohort, action=action, hidden=hidden, **extra
+            ),
         )
 
     def _next_classes(self, request, cohort) -> QuerySet[Cohort]:

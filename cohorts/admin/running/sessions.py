@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts import roles
 from accounts.admin_base import ScopedAdmin, ScopedRelatedFieldListFilter
 from cohorts import selectors
-from cohorts.admin.running.classpage import ClassPageMixin
 from cohorts.admin.running.common import (
     WEEKDAY_CHOICES,
     ServiceFormMixin,
@@ -96,7 +95,7 @@ class SessionForm(forms.ModelForm):
 
 
 @admin.register(Session)
-class SessionAdmin(ClassPageMixin, ServiceFormMixin, ScopedAdmin):
+class SessionAdmin(ServiceFormMixin, ScopedAdmin):
     form = SessionForm
     list_display = ["topic", "cohort", "local_start", "speakers", "state", "attendance_link"]
     list_select_related = ["cohort"]
@@ -184,7 +183,6 @@ class SessionAdmin(ClassPageMixin, ServiceFormMixin, ScopedAdmin):
                 view(self.reschedule_view),
                 name="cohorts_session_reschedule",
             ),
-            path("class/<int:pk>/", view(self.cohort_view), name="cohorts_cohort_running"),
             *super().get_urls(),
         ]
 
