@@ -70,6 +70,47 @@ def test_generate_page_makes_sessions_in_the_class_zone(client, staff_lampung, c
     assert sessions[0].starts_at == dt.datetime(2031, 3, 3, 0, 30, tzinfo=dt.UTC)
 
 
+def test_a_refused_generation_keeps_what_was_typed_with_the_reason(client, staff_lampung, cohort):
+    client.force_login(staff_lampung)
+    too_many = classes.MAX_SESSIONS_PER_PATTERN + 1  # the form lets it through, the service not
+    response = client.post(
+        reverse("admin:cohorts_session_generate"),
+        {
+            "cohort": cohort.pk,
+            "first_date": "2031-03-03",
+            "weekdays": ["0", "2"],
+            "start_time": "08:30",
+            "duration_minutes": "120",
+            "count": str(too_many),
+            "topic": "Kalkulasi FOB",
+            "speakers": "Bu Rina",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "number of sessions lies between" in page.split('class="errornote"')[1]
+    assert 'value="Kalkulasi FOB"' in page and 'value="Bu Rina"' in page
+    assert not Session.objects.filter(cohort=cohort).exists()
+
+
+def test_a_refused_reschedule_keeps_what_was_typed_with_the_reason(client, staff_lampung, cohort):
+    session = f.SessionFactory(cohort=cohort)
+    client.force_login(staff_lampung)
+    before = session.starts_at
+    response = client.post(
+        reverse("admin:cohorts_session_reschedule", args=[session.pk]),
+        {"reschedule": "1", "date": "2031-03-05", "start_time": "10:00", "end_time": "09:00"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "must end after it starts" in page.split('class="errornote"')[1]
+    assert 'value="2031-03-05"' in page
+    session.refresh_from_db()
+    assert session.starts_at == before
+
+
 def test_staff_of_another_office_cannot_generate_for_or_open_the_class(
     client, staff_jateng, cohort
 ):

@@ -24,6 +24,7 @@ from cohorts.admin.running.common import (
     ServiceFormMixin,
     _managed_program_ids,
     _refused,
+    form_page,
     local_time,
     managed_cohorts,
     posted_id,
@@ -220,24 +221,20 @@ class SessionAdmin(ServiceFormMixin, ScopedAdmin):
         )
         initial = {"cohort": request.GET.get("cohort")}
         form = SessionGenerateForm(request.POST or None, cohorts=cohorts, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                created = classes.sessions_generate(
-                    actor=request.user, **{k: v for k, v in data.items() if v is not None}
-                )
-            except ValidationError as error:
-                _refused(request, error)
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)s session created.", "%(count)s sessions created.", len(created)
-                    )
-                    % {"count": len(created)},
-                )
-                url = reverse("admin:cohorts_cohort_running", args=[data["cohort"].pk])
-                return HttpResponseRedirect(url)
+        created = form_page(
+            form,
+            lambda data: classes.sessions_generate(
+                actor=request.user, **{k: v for k, v in data.items() if v is not None}
+            ),
+        )
+        if created is not None:
+            messages.success(
+                request,
+                ngettext("%(count)s session created.", "%(count)s sessions created.", len(created))
+                % {"count": len(created)},
+            )
+            url = reverse("admin:cohorts_cohort_running", args=[form.cleaned_data["cohort"].pk])
+            return HttpResponseRedirect(url)
         return TemplateResponse(
             request,
             "admin/cohorts/session_generate.html",
@@ -255,29 +252,30 @@ class SessionAdmin(ServiceFormMixin, ScopedAdmin):
             initial={"date": local.date(), "start_time": local.time()},
         )
         cancel = SessionCancelForm(request.POST if "cancel" in request.POST else None)
-        if request.method == "POST":
-            try:
-                if "reschedule" in request.POST and reschedule.is_valid():
-                    data = reschedule.cleaned_data
-                    ends_at = None
-                    if data["end_time"]:
-                        ends_at = dt.datetime.combine(data["date"], data["end_time"])
-                    classes.session_reschedule(
-                        session=session,
-                        actor=request.user,
-                        starts_at=dt.datetime.combine(data["date"], data["start_time"]),
-                        ends_at=ends_at,
-                    )
-                    messages.success(request, _("The session was rescheduled."))
-                    return HttpResponseRedirect(request.path)
-                if "cancel" in request.POST and cancel.is_valid():
-                    classes.session_cancel(
-                        session=session, actor=request.user, reason=cancel.cleaned_data["reason"]
-                    )
-                    messages.success(request, _("The session was cancelled."))
-                    return HttpResponseRedirect(request.path)
-            except ValidationError as error:
-                _refused(request, error)
+
+        def reschedule_to(data):
+            ends_at = None
+            if data["end_time"]:
+                ends_at = dt.datetime.combine(data["date"], data["end_time"])
+            return classes.session_reschedule(
+                session=session,
+                actor=request.user,
+                starts_at=dt.datetime.combine(data["date"], data["start_time"]),
+                ends_at=ends_at,
+            )
+
+        if form_page(reschedule, reschedule_to) is not None:
+            messages.success(request, _("The session was rescheduled."))
+            return HttpResponseRedirect(request.path)
+        cancelled = form_page(
+            cancel,
+            lambda data: classes.session_cancel(
+                session=session, actor=request.user, reason=data["reason"]
+            ),
+        )
+        if cancelled is not None:
+            messages.success(request, _("The session was cancelled."))
+            return HttpResponseRedirect(request.path)
         return TemplateResponse(
             request,
             "admin/cohorts/session_reschedule.html",
