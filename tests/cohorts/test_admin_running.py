@@ -390,6 +390,19 @@ def test_decide_page_verifies_graduates_and_reverses(
     assert history.status_code == 200
 
 
+def test_a_refused_decision_stays_on_the_page_with_the_reason_on_the_form(
+    client, staff_lampung, enterprise_a, program_lampung
+):
+    record = f.ExportRecordFactory(enterprise=enterprise_a, program=program_lampung)
+    client.force_login(staff_lampung)
+    url = reverse("admin:cohorts_exportrecord_decide", args=[record.pk])
+    response = client.post(url, {"reject": "1", "reason": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "Give the reason for rejecting" in response.content.decode().split('"errornote"')[1]
+    record.refresh_from_db()
+    assert record.status == record.Status.REPORTED
+
+
 def test_staff_of_another_office_cannot_decide(client, staff_jateng, enterprise_a, program_lampung):
     record = f.ExportRecordFactory(enterprise=enterprise_a, program=program_lampung)
     client.force_login(staff_jateng)

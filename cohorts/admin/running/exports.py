@@ -19,7 +19,7 @@ from accounts import selectors as account_selectors
 from accounts.admin_base import ScopedAdmin, ScopedRelatedFieldListFilter
 from accounts.models import Product
 from cohorts import selectors
-from cohorts.admin.running.common import ServiceFormMixin, _managed_program_ids, _refused
+from cohorts.admin.running.common import ServiceFormMixin, _managed_program_ids, form_page
 from cohorts.models import (
     ExportRecord,
     Graduation,
@@ -224,26 +224,27 @@ class ExportRecordAdmin(ServiceFormMixin, ScopedAdmin):
         if request.method == "POST":
             if not may_change:
                 raise PermissionDenied
-            if form.is_valid():
-                reason = form.cleaned_data["reason"]
-                try:
-                    if "verify" in request.POST:
-                        exports.export_verify(export_record=record, actor=request.user)
-                        messages.success(request, _("The export is verified."))
-                    elif "reject" in request.POST:
-                        exports.export_reject(
-                            export_record=record, actor=request.user, reason=reason
-                        )
-                        messages.success(request, _("The export is rejected."))
-                    elif "reverse" in request.POST:
-                        exports.export_verification_reverse(
-                            export_record=record, actor=request.user, reason=reason
-                        )
-                        messages.success(request, _("The verification was reversed."))
-                except ValidationError as error:
-                    _refused(request, error)
-                else:
-                    return HttpResponseRedirect(request.path)
+
+            def decide(data):
+                if "verify" in request.POST:
+                    exports.export_verify(export_record=record, actor=request.user)
+                    return _("The export is verified.")
+                if "reject" in request.POST:
+                    exports.export_reject(
+                        export_record=record, actor=request.user, reason=data["reason"]
+                    )
+                    return _("The export is rejected.")
+                if "reverse" in request.POST:
+                    exports.export_verification_reverse(
+                        export_record=record, actor=request.user, reason=data["reason"]
+                    )
+                    return _("The verification was reversed.")
+                return None
+
+            done = form_page(form, decide)
+            if done is not None:
+                messages.success(request, done)
+                return HttpResponseRedirect(request.path)
         record.refresh_from_db()
         graduation = Graduation.objects.filter(export_record=record).order_by("-created_at").first()
         return TemplateResponse(
