@@ -250,6 +250,9 @@ def test_class_page_saves_assessments_and_closes_once(client, staff_lampung, coh
     assert enrollment.assessment_score == 88 and enrollment.output_product_catalogue
     # the first press shows who completes and who does not (and why), and changes nothing
     other = enrolled(cohort)
+    waiting = f.EnrollmentFactory(
+        cohort=cohort, status=Enrollment.Status.WAITLISTED, waitlist_position=1
+    )
     response = client.get(url)
     response = client.post(url, {"close": "1", "require-output_export_plan": "on"})
     page = response.content.decode()
@@ -258,6 +261,10 @@ def test_class_page_saves_assessments_and_closes_once(client, staff_lampung, coh
     assert "Will not complete the class (1)" in page
     assert f"{other.enterprise.name}: attendance 0% below" in page
     assert "no assessment score" in page
+    released = page.split('id="will-release"')[1].split("</ul>")[0]
+    assert waiting.enterprise.name in released
+    waiting.refresh_from_db()
+    assert waiting.status == Enrollment.Status.WAITLISTED
     assert Cohort.objects.get(pk=cohort.pk).closed_at is None
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.ENROLLED
