@@ -46,3 +46,10 @@ def case_documents_visible_to(user) -> QuerySet[CaseDocument]:
 
 def case_events_visible_to(user) -> QuerySet[CaseEvent]:
     return CaseEvent.objects.filter(case__in=cases_visible_to(user).values("pk"))
+
+
+def certificates_in_force() -> QuerySet[Certificate]:
+    """Certificates that still count: active or suspended, whatever their dates say."""
+    return Certificate.objects.filter(
+        status__in=[Certificate.Status.ACTIVE, Certificate.Status.SUSPENDED]
+    )

@@ -145,6 +145,7 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "certifications.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -153,6 +154,9 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served publicly: uploaded documents go through permission checks
+# Request documents (identity cards, permits): outside any served folder, opened through a view.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+CASE_DOCUMENT_MAX_BYTES = env.int("CASE_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # E-mail: EMAIL_URL wins; else EMAIL_HOST means SMTP; else messages are written to files.
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="NaikKelas <noreply@naikkelas.test>")
@@ -203,6 +207,7 @@ CELERY_TIMEZONE = TIME_ZONE
 for _folder in (
     VAR_DIR,
     MEDIA_ROOT,
+    PRIVATE_MEDIA_ROOT,
     globals().get("EMAIL_FILE_PATH"),
     *(
         CELERY_BROKER_TRANSPORT_OPTIONS.get(key)

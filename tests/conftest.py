@@ -42,6 +42,7 @@ def free_port() -> int:
 def _isolated_files(settings, tmp_path):
     """Uploads and mail go to the test's own folder; static files need no collectstatic."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     settings.STORAGES = {
         **settings.STORAGES,

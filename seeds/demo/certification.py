@@ -10,10 +10,11 @@ import datetime as dt
 
 from django.core.files.base import ContentFile
 
+from accounts.calendar import add_months
 from accounts.models import Enterprise, Funder, TradeOffice, User
 from certifications.models import Case, CaseDocument, CaseEvent, Certificate, Scheme
 from cohorts.models import Level, Program
-from seeds.demo.common import Demo, add_months
+from seeds.demo.common import Demo
 
 CASE_PATHS = {
     Case.Status.REQUESTED: [Case.Status.REQUESTED],
@@ -164,7 +165,7 @@ def upload_document(case: Case, code: str, uploader: User, accepted: bool) -> Ca
         requirement=requirement,
         title=requirement.name_id,
         uploaded_by=uploader,
-        review=CaseDocument.Review.ACCEPTED if accepted else CaseDocument.Review.PENDING,
+        review=CaseDocument.Review.APPROVED if accepted else CaseDocument.Review.PENDING,
     )
     document.file.save(
         f"{code}.pdf", ContentFile(b"%PDF-1.4\n% NaikKelas demo document\n"), save=False

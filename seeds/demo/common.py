@@ -84,17 +84,6 @@ def new_demo(today: dt.date) -> Demo:
     return Demo(today=today, now=now, rng=random.Random(DEMO_SEED), fake=fake)
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=candidate)
-        except ValueError:
-            continue
-    raise ValueError(day)
-
-
 def settle(queryset: QuerySet, **moments) -> int:
     """Put the story's days on rows a service stamped with the moment it ran.
 
