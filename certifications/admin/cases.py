@@ -1,4 +1,4 @@
-"""Admin: certification schemes (superusers) and assistance requests (the assisting office)."""
+"""Admin: assistance requests, scoped to the assisting office."""
 
 from django import forms
 from django.contrib import admin
@@ -8,74 +8,22 @@ from accounts import roles
 from accounts import selectors as account_selectors
 from accounts.admin_base import (
     ReadOnlyInline,
-    ReferenceAdmin,
     ScopedAdmin,
-    ScopedInline,
     ScopedRelatedFieldListFilter,
 )
 from accounts.models import Product
 from certifications import selectors
+from certifications.admin.common import cases_managed
+from certifications.admin.documents import CaseDocumentInline
 from certifications.models import (
     Case,
     CaseDocument,
     CaseEvent,
-    Certificate,
-    Scheme,
-    SchemeDocument,
     SchemeMilestone,
 )
 from cohorts import selectors as cohort_selectors
 
-# --- Schemes: reference data, edited by platform admins ---
-
-
-class SchemeMilestoneInline(ScopedInline):
-    model = SchemeMilestone
-    edited_by = "superuser"
-    fields = ["order", "name_id", "name_en"]
-
-
-class SchemeDocumentInline(ScopedInline):
-    model = SchemeDocument
-    edited_by = "superuser"
-    fields = ["code", "name_id", "name_en", "required"]
-
-
-class SchemeForm(forms.ModelForm):
-    """The admin builds the fields; this adds the checks across them."""
-
-    def clean_prerequisites(self):
-        prerequisites = self.cleaned_data.get("prerequisites")
-        own_pk = self.instance.pk
-        if prerequisites is not None and own_pk and prerequisites.filter(pk=own_pk).exists():
-            raise forms.ValidationError(_("A scheme cannot be its own prerequisite."))
-        return prerequisites
-
-
-@admin.register(Scheme)
-class SchemeAdmin(ReferenceAdmin):
-    form = SchemeForm
-    list_display = [
-        "name_id",
-        "name_en",
-        "code",
-        "family",
-        "issuing_body",
-        "validity_months",
-        "validity_from",
-        "is_active",
-    ]
-    list_filter = ["family", "validity_from", "is_active"]
-    search_fields = ["name_id", "name_en", "code", "issuing_body"]
-    autocomplete_fields = ["prerequisites"]
-    inlines = [SchemeMilestoneInline, SchemeDocumentInline]
-
-
 # --- Requests: scoped to the assisting office ---
-
-
-def _cases_managed(request):
-    return selectors.cases_managed_by(request.user)
 
 
 def _products_choosable(request):
@@ -110,26 +58,6 @@ class CaseForm(forms.ModelForm):
                 "renewal_of", _("A renewal continues a certificate of the same enterprise.")
             )
         return cleaned
-
-
-class CaseDocumentInline(ScopedInline):
-    model = CaseDocument
-    fields = ["title", "requirement", "file", "review", "review_note", "uploaded_by", "uploaded_at"]
-    readonly_fields = ["uploaded_by", "uploaded_at"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("requirement", "uploaded_by")
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        field = formset.form.base_fields.get("requirement")
-        if field is not None:
-            field.queryset = (
-                SchemeDocument.objects.filter(scheme_id=obj.scheme_id)
-                if obj is not None
-                else SchemeDocument.objects.none()
-            )
-        return formset
 
 
 class CaseEventInline(ReadOnlyInline):
@@ -231,7 +159,7 @@ class CaseAdmin(ScopedAdmin):
         return queryset.filter(pk__in=selectors.cases_visible_to(request.user).values("pk"))
 
     def editable_queryset(self, request, queryset):
-        return queryset.filter(pk__in=_cases_managed(request).values("pk"))
+        return queryset.filter(pk__in=cases_managed(request).values("pk"))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is CaseDocument:
@@ -244,68 +172,6 @@ class CaseAdmin(ScopedAdmin):
                 if "review" in inline_form.changed_data:
                     document.reviewed_by = request.user
         super().save_formset(request, form, formset, change)
-
-
-@admin.register(Certificate)
-class CertificateAdmin(ScopedAdmin):
-    list_display = [
-        "number",
-        "case",
-        "status",
-        "issue_date",
-        "expiry_date",
-        "next_surveillance_date",
-    ]
-    list_filter = ["status", "case__scheme__family", "expiry_date"]
-    list_select_related = ["case__enterprise", "case__scheme"]
-    search_fields = ["number", "case__enterprise__name", "case__enterprise__nib"]
-    autocomplete_fields = ["case"]
-    date_hierarchy = "issue_date"
-    # Suspending, withdrawing and renewing a certificate are services of their own; until
-    # then the status and the dates it follows from are shown, not typed.
-    readonly_fields = ["status", "expiry_date", "next_surveillance_date"]
-    scoped_choices = {
-        "case": lambda request: _cases_managed(request).filter(status=Case.Status.GRANTED),
-    }
-
-    def visible_queryset(self, request, queryset):
-        return queryset.filter(pk__in=selectors.certificates_visible_to(request.user).values("pk"))
-
-    def editable_queryset(self, request, queryset):
-        managed = selectors.certificates_managed_by(request.user)
-        return queryset.filter(pk__in=managed.values("pk"))
-
-
-@admin.register(CaseDocument)
-class CaseDocumentAdmin(ScopedAdmin):
-    list_display = ["title", "case", "requirement", "review", "uploaded_by", "uploaded_at"]
-    list_filter = ["review"]
-    list_select_related = ["case__enterprise", "case__scheme", "requirement", "uploaded_by"]
-    search_fields = ["title", "case__enterprise__name", "case__enterprise__nib"]
-    autocomplete_fields = ["case"]
-    readonly_fields = ["uploaded_by", "uploaded_at", "reviewed_by"]
-    scoped_choices = {"case": _cases_managed}
-
-    def visible_queryset(self, request, queryset):
-        documents = selectors.case_documents_visible_to(request.user)
-        return queryset.filter(pk__in=documents.values("pk"))
-
-    def editable_queryset(self, request, queryset):
-        return queryset.filter(case__in=_cases_managed(request).values("pk"))
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        field = form.base_fields.get("requirement")
-        if field is not None and obj is not None:
-            field.queryset = SchemeDocument.objects.filter(scheme_id=obj.case.scheme_id)
-        return form
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.uploaded_by = request.user
-        if "review" in form.changed_data:
-            obj.reviewed_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(CaseEvent)
