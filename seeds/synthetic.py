@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from faker import Faker
 from simple_history.utils import bulk_create_with_history
 from tqdm import tqdm
@@ -304,6 +305,7 @@ def case_rows(syn: Synthetic, enterprises: list[Enterprise], base: int) -> list[
     rows = []
     for offset, enterprise in enumerate(enterprises):
         if has_case(base + offset):
+            status = syn.rng.choice(CASE_STATUSES)
             rows.append(
                 Case(
                     enterprise=enterprise,
@@ -311,7 +313,13 @@ def case_rows(syn: Synthetic, enterprises: list[Enterprise], base: int) -> list[
                     office=syn.office,
                     program=syn.program,
                     officer=syn.actor,
-                    status=syn.rng.choice(CASE_STATUSES),
+                    status=status,
+                    # A request sent back always carries the issuer's deadline.
+                    revision_deadline=(
+                        timezone.localdate() + dt.timedelta(days=14)
+                        if status == Case.Status.REVISION
+                        else None
+                    ),
                 )
             )
     return rows

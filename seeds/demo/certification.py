@@ -104,6 +104,7 @@ def make_case(
         status=status,
         current_milestone=current,
         target_date=demo.day(started + 120),
+        revision_deadline=demo.day(5) if status == Case.Status.REVISION else None,
         cost=cost,
         subsidy=subsidy,
         subsidy_funder=funder if subsidy else None,

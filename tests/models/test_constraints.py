@@ -16,7 +16,14 @@ from accounts.models import (
     OfficeMembership,
     TradeOffice,
 )
-from certifications.models import Case, Certificate, Scheme, SchemeDocument, SchemeMilestone
+from certifications.models import (
+    Case,
+    CaseDocument,
+    Certificate,
+    Scheme,
+    SchemeDocument,
+    SchemeMilestone,
+)
 from cohorts.models import (
     Attendance,
     Cohort,
@@ -298,6 +305,16 @@ CASES = {
             case=f.CaseFactory(), number="SNI-1", issue_date=TODAY, expiry_date=TODAY
         ),
         "A certificate must expire after it is issued.",
+    ),
+    "case_revision_has_deadline": (
+        lambda: _case(status="revision"),
+        "A request sent back for revision needs its deadline.",
+    ),
+    "case_document_changes_explained": (
+        lambda: CaseDocument(
+            case=f.CaseFactory(), title="KTP", file="cases/1/x.pdf", review="changes"
+        ),
+        "Say what needs to change in the document.",
     ),
 }
 
