@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto
 export DJANGO_SETTINGS_MODULE := config.settings
 
 .PHONY: help install run migrate seed test lint format messages bench clean
@@ -62,7 +62,7 @@ format: install
 	$(VENV)/bin/ruff format .
 
 messages: install
-	DEBUG=1 $(PY) manage.py makemessages -l id --no-obsolete --ignore 'tests/*' --ignore 'bench/*' --ignore '.venv/*' --ignore 'var/*'
+	DEBUG=1 $(PY) manage.py makemessages -l id --no-obsolete --no-location --ignore 'tests/*' --ignore 'bench/*' --ignore '.venv/*' --ignore 'var/*'
 	DEBUG=1 $(PY) manage.py compilemessages -l id --ignore '.venv/*'
 
 bench: install
