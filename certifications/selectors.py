@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from accounts import roles
-from certifications.models import Case, CaseDocument, CaseEvent, Certificate
+from certifications.models import Case, CaseDocument, CaseEvent, Certificate, SchemeDocument
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -53,3 +56,106 @@ def certificates_in_force() -> QuerySet[Certificate]:
     return Certificate.objects.filter(
         status__in=[Certificate.Status.ACTIVE, Certificate.Status.SUSPENDED]
     )
+
+
+# --- Dates: what is late, idle or about to lapse (the reminders' rules read these) ---
+
+# Open and still in the enterprise's or office's hands: documents can still be added.
+GATHERING_STATUSES = (Case.Status.REQUESTED, Case.Status.PREPARING, Case.Status.REVISION)
+
+
+def cases_open() -> QuerySet[Case]:
+    return Case.objects.filter(status__in=Case.OPEN_STATUSES)
+
+
+def cases_overdue(*, today: dt.date) -> QuerySet[Case]:
+    """Open requests whose target date has passed."""
+    return cases_open().filter(target_date__lt=today)
+
+
+def cases_idle(*, now: dt.datetime, days: int = 14) -> QuerySet[Case]:
+    """Open requests nobody has touched for ``days`` days (uses the status+activity index)."""
+    return cases_open().filter(last_activity_at__lte=now - dt.timedelta(days=days))
+
+
+def revisions_near_deadline(*, today: dt.date, within_days: int = 7) -> QuerySet[Case]:
+    """Requests sent back for revision whose deadline falls within ``within_days`` from today
+    (overdue ones included: they need the reminder most)."""
+    return Case.objects.filter(
+        status=Case.Status.REVISION,
+        revision_deadline__lte=today + dt.timedelta(days=within_days),
+    )
+
+
+def _required_document_missing() -> Exists:
+    uploaded = CaseDocument.objects.filter(
+        case=OuterRef(OuterRef("pk")), requirement=OuterRef("pk")
+    ).exclude(review=CaseDocument.Review.CHANGES_NEEDED)
+    return Exists(
+        SchemeDocument.objects.filter(scheme=OuterRef("scheme"), required=True).exclude(
+            Exists(uploaded)
+        )
+    )
+
+
+def cases_missing_documents(*, today: dt.date, within_days: int = 14) -> QuerySet[Case]:
+    """Requests still gathering documents, with a target date within ``within_days`` (or
+    passed), that lack a mandatory document (none uploaded, or the one uploaded sent back)."""
+    return Case.objects.filter(
+        status__in=GATHERING_STATUSES,
+        target_date__lte=today + dt.timedelta(days=within_days),
+    ).filter(_required_document_missing())
+
+
+def case_missing_requirements(*, case: Case) -> list[SchemeDocument]:
+    """The mandatory documents of a request's scheme that nobody has uploaded yet (or whose
+    upload was sent back for changes)."""
+    present = set(
+        case.documents.exclude(review=CaseDocument.Review.CHANGES_NEEDED).values_list(
+            "requirement_id", flat=True
+        )
+    )
+    return [d for d in case.scheme.documents.filter(required=True) if d.pk not in present]
+
+
+def certificates_expiring(*, today: dt.date, within_days: int) -> QuerySet[Certificate]:
+    """Certificates in force that expire between today and ``within_days`` days on."""
+    return certificates_in_force().filter(
+        expiry_date__gte=today, expiry_date__lte=today + dt.timedelta(days=within_days)
+    )
+
+
+def certificates_surveillance_due(
+    *, today: dt.date, within_days: int = 30
+) -> QuerySet[Certificate]:
+    """Active certificates whose next surveillance audit falls within ``within_days`` (or is
+    overdue)."""
+    return Certificate.objects.filter(
+        status=Certificate.Status.ACTIVE,
+        next_surveillance_date__lte=today + dt.timedelta(days=within_days),
+    )
+
+
+# --- Money: cost and subsidy, summed in the database ---
+
+
+def _money(queryset: QuerySet[Case], key: str) -> QuerySet:
+    return (
+        queryset.values(key)
+        .annotate(
+            requests=Count("pk"),
+            cost=Coalesce(Sum("cost"), 0),
+            subsidy=Coalesce(Sum("subsidy"), 0),
+        )
+        .order_by(key)
+    )
+
+
+def case_money_by_program(queryset: QuerySet[Case]) -> QuerySet:
+    """Per programme (None for requests outside any): requests, cost and subsidy in rupiah."""
+    return _money(queryset, "program")
+
+
+def case_money_by_funder(queryset: QuerySet[Case]) -> QuerySet:
+    """Per subsidising funder: requests it subsidises, their cost and the subsidy it pays."""
+    return _money(queryset.exclude(subsidy_funder=None), "subsidy_funder")
