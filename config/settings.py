@@ -176,6 +176,14 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
+# The address people reach the site at: e-mails and printed QR codes link to pages under it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not DEBUG and not SITE_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL must be set to the site's public address (e.g. https://naikkelas.example.go.id) "
+        "when DEBUG is off: e-mails link to it."
+    )
+
 # Celery: the filesystem transport needs no server (make run); Redis in production and CI.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):

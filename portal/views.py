@@ -6,7 +6,7 @@ from accounts.models import Enterprise
 
 
 @login_required
-def home(request):
+def home(request, **_ids):
     """The participant's start page: the enterprises they act for."""
     enterprises = Enterprise.objects.filter(
         pk__in=roles.enterprise_ids(request.user)

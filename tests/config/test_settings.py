@@ -52,6 +52,13 @@ def test_missing_allowed_hosts_with_debug_off_refuses_to_start():
     assert "ALLOWED_HOSTS" in result.stderr
 
 
+def test_missing_site_url_with_debug_off_refuses_to_start():
+    env = {"DEBUG": "0", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "naikkelas.example"}
+    result = start(**env, SITE_URL="")
+    assert result.returncode != 0
+    assert "SITE_URL must be set" in result.stderr
+
+
 def test_complete_production_configuration_starts():
     result = start(DEBUG="0", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="naikkelas.example")
     assert result.returncode == 0, result.stderr
