@@ -65,8 +65,10 @@ messages: install
 	DEBUG=1 $(PY) manage.py makemessages -l id --no-obsolete --no-location --ignore 'tests/*' --ignore 'bench/*' --ignore '.venv/*' --ignore 'var/*'
 	DEBUG=1 $(PY) manage.py compilemessages -l id --ignore '.venv/*'
 
+# bench/run.py, then every other benchmark file under bench/ (each runs on its own too).
 bench: install
 	DEBUG=1 $(PY) bench/run.py
+	@for script in $$(ls bench/*.py | grep -v '/run.py$$'); do echo "== $$script"; DEBUG=1 $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf var/naikkelas.sqlite3 var/broker var/mail var/celerybeat-schedule*
