@@ -56,8 +56,10 @@ SCHEME_COSTS = {
     "pkp": 0,
     "spp-irt": 500_000,
     "bpom-md": 3_500_000,
-    "halal": 650_000,
-    "sppt-sni": 25_000_000,
+    "halal-reguler": 4_500_000,
+    "halal-self-declare": 0,
+    "sppt-sni-1": 12_000_000,
+    "sppt-sni-5": 25_000_000,
     "iso-9001": 40_000_000,
     "iso-22000": 45_000_000,
     "haccp": 35_000_000,
@@ -187,10 +189,10 @@ def build_lampung_cases(
         [("pkp", S.GRANTED, -140), ("spp-irt", S.SUBMITTED, -40)],
         [("pkp", S.GRANTED, -130), ("spp-irt", S.REVISION, -50)],
         [("pkp", S.GRANTED, -160), ("spp-irt", S.GRANTED, -120)],
-        [("merek", S.GRANTED, -260), ("sppt-sni", S.REVISION, -70)],
-        [("halal", S.GRANTED, -110)],
-        [("halal", S.SUBMITTED, -30)],
-        [("halal", S.REQUESTED, -4)],
+        [("merek", S.GRANTED, -260), ("sppt-sni-5", S.REVISION, -70)],
+        [("halal-self-declare", S.GRANTED, -110)],
+        [("halal-self-declare", S.SUBMITTED, -30)],
+        [("halal-self-declare", S.REQUESTED, -4)],
         [("bpom-md", S.PREPARING, -25)],
         [("bpom-md", S.REJECTED, -120)],
         [("merek", S.SUBMITTED, -60)],
@@ -228,9 +230,11 @@ def build_owner_cases(demo: Demo, enterprise: Enterprise, program: Program) -> N
         "funder": demo.funders["lpei"],
     }
     make_case(demo, scheme_code="merek", status=Case.Status.GRANTED, started=-200, **common)
-    make_case(demo, scheme_code="halal", status=Case.Status.PREPARING, started=-20, **common)
+    make_case(
+        demo, scheme_code="halal-self-declare", status=Case.Status.PREPARING, started=-20, **common
+    )
     sni = make_case(
-        demo, scheme_code="sppt-sni", status=Case.Status.PREPARING, started=-15, **common
+        demo, scheme_code="sppt-sni-5", status=Case.Status.PREPARING, started=-15, **common
     )
     upload_document(sni, "sertifikat-merek", demo.users["owner"], accepted=True)
 
@@ -238,7 +242,7 @@ def build_owner_cases(demo: Demo, enterprise: Enterprise, program: Program) -> N
 JATENG_CASES = (
     ("svlk", Case.Status.SUBMITTED, -40),
     ("merek", Case.Status.GRANTED, -150),
-    ("halal", Case.Status.PREPARING, -12),
+    ("halal-self-declare", Case.Status.PREPARING, -12),
     ("desain-industri", Case.Status.SUBMITTED, -50),
     ("iso-9001", Case.Status.PREPARING, -20),
 )
