@@ -47,6 +47,23 @@ def case_documents_visible_to(user) -> QuerySet[CaseDocument]:
     return CaseDocument.objects.filter(case__in=cases_visible_to(user).values("pk"))
 
 
+def case_documents_openable_by(user) -> QuerySet[CaseDocument]:
+    """The documents whose files a user may open: those of the enterprises the user acts for
+    and of the requests the user's office assists; all of them for platform admins. National
+    viewers and funders' analysts read requests, never the papers behind them (identity cards
+    among them)."""
+    if roles.is_platform_admin(user):
+        return CaseDocument.objects.all()
+    condition = Q(pk__in=[])
+    offices = roles.office_ids(user)
+    if offices:
+        condition |= Q(case__office_id__in=offices)
+    own = roles.enterprise_ids(user)
+    if own:
+        condition |= Q(case__enterprise_id__in=own)
+    return CaseDocument.objects.filter(condition)
+
+
 def case_events_visible_to(user) -> QuerySet[CaseEvent]:
     return CaseEvent.objects.filter(case__in=cases_visible_to(user).values("pk"))
 

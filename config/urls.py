@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Request documents: served only through the permission check of this view.
+    path("", include("certifications.urls")),
     path("", include("portal.urls")),
 ]
 
