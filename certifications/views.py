@@ -29,9 +29,7 @@ def download_name(document: CaseDocument) -> str:
 def document_file(request, document_id: int):
     """The file of a request document, for the enterprise's members, the assisting office's
     staff and platform admins; anyone else is told it does not exist."""
-    document = get_object_or_404(
-        selectors.case_documents_openable_by(request.user), pk=document_id
-    )
+    document = get_object_or_404(selectors.case_documents_openable_by(request.user), pk=document_id)
     try:
         handle = document.file.open("rb")
     except FileNotFoundError:
