@@ -276,7 +276,7 @@ def test_the_timeline_reads_in_indonesian_with_labels_who_and_when(
     client.force_login(staff_lampung)
     page = client.get(change_url(case)).content.decode()
     assert "Diajukan → Perlu perbaikan" in page
-    assert "Permohonan baru → Sedang disiapkan" in page
+    assert "Pengajuan baru → Sedang disiapkan" in page
     assert "Staf Lampung" in page
     assert "Langkah" in page and "Pengajuan" in page
     assert "kasus" not in page.lower()
