@@ -154,6 +154,7 @@ class CaseTimelineInline(ReadOnlyInline):
     """Every step of the request as the services recorded it: what, who, when."""
 
     model = CaseEvent
+    classes = ["nk-quiet-original"]
     verbose_name = gettext_lazy("timeline entry")
     verbose_name_plural = gettext_lazy("timeline")
     fields = ["when", "what", "who", "note"]
@@ -213,17 +214,13 @@ CHANGE_READONLY = [
 class CaseAdmin(CasePipelineMixin, CaseMovesMixin, ServiceFormMixin, ScopedAdmin):
     form = CaseForm
     list_display = [
-        "enterprise",
-        "scheme",
-        "status",
-        "current_milestone",
+        "request",
+        "progress",
         "officer_name",
-        "office",
         "target_date",
-        "cost_rp",
-        "subsidy_rp",
+        "money",
     ]
-    list_display_links = ["enterprise"]
+    list_display_links = ["request"]
     list_filter = [
         "status",
         ("scheme", ScopedRelatedFieldListFilter),
@@ -265,17 +262,37 @@ class CaseAdmin(CasePipelineMixin, CaseMovesMixin, ServiceFormMixin, ScopedAdmin
 
     # --- list columns
 
+    @admin.display(description=gettext_lazy("request"), ordering="enterprise__name")
+    def request(self, obj):
+        return format_html(
+            '<strong>{}</strong><br><span class="nk-quiet">{}</span>', obj.enterprise, obj.scheme
+        )
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def progress(self, obj):
+        step = obj.current_milestone
+        return format_html(
+            '<span class="nk-status nk-status-{}">{}</span><br><span class="nk-quiet">{}</span>',
+            obj.status,
+            obj.get_status_display(),
+            f"{step.order}. {step.name}" if step else "",
+        )
+
     @admin.display(description=gettext_lazy("officer"), ordering="officer__full_name")
     def officer_name(self, obj):
         return obj.officer.get_full_name() if obj.officer else "—"
 
-    @admin.display(description=gettext_lazy("cost"), ordering="cost")
-    def cost_rp(self, obj):
-        return rupiah(obj.cost)
+    @admin.display(description=gettext_lazy("cost / subsidy"), ordering="cost")
+    def money(self, obj):
+        if not obj.cost:
+            return "—"
+        return f"{rupiah(obj.cost)} / {rupiah(obj.subsidy)}"
 
-    @admin.display(description=gettext_lazy("subsidy"), ordering="subsidy")
-    def subsidy_rp(self, obj):
-        return rupiah(obj.subsidy)
+    def get_list_display(self, request):
+        # Staff see their own office's requests; those who read every office see which.
+        if roles.reads_everything(request.user) or len(roles.office_ids(request.user)) > 1:
+            return [*self.list_display[:1], "office", *self.list_display[1:]]
+        return self.list_display
 
     @admin.display(description=gettext_lazy("certificate"))
     def certificate_link(self, obj):
@@ -337,13 +354,13 @@ class CaseAdmin(CasePipelineMixin, CaseMovesMixin, ServiceFormMixin, ScopedAdmin
             initial.setdefault("office", offices[0])
         return initial
 
-    def get_inline_instances(self, request, obj=None):
+    def get_inlines(self, request, obj=None):
         if obj is None:
             return []
         inlines = [CaseDocumentReviewInline, CaseTimelineInline]
         if obj.is_open and self.has_change_permission(request, obj):
             inlines.insert(1, CaseDocumentUploadInline)
-        return [inline(self.model, self.admin_site) for inline in inlines]
+        return inlines
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -390,6 +407,11 @@ class CaseAdmin(CasePipelineMixin, CaseMovesMixin, ServiceFormMixin, ScopedAdmin
                     else None
                 ),
                 submission=services.case_submission_check(case=case) if case.is_open else None,
+                revision_note=(
+                    case.events.filter(to_status=Case.Status.REVISION).latest("pk").note
+                    if case.status == Case.Status.REVISION
+                    else ""
+                ),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 

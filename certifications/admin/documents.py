@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -127,7 +128,8 @@ class DocumentDisplayMixin:
         if obj is None or obj.pk is None:
             return "—"
         who = obj.uploaded_by.get_full_name() if obj.uploaded_by else "—"
-        return format_html("{}<br>{}", who, date_format(obj.uploaded_at, "DATETIME_FORMAT"))
+        when = date_format(timezone.localtime(obj.uploaded_at), "DATETIME_FORMAT")
+        return format_html("{}<br>{}", who, when)
 
     @admin.display(description=gettext_lazy("review"))
     def review_state(self, obj):
@@ -138,7 +140,8 @@ class DocumentDisplayMixin:
             lines.append(obj.review_note)
         if obj.reviewed_by:
             lines.append(
-                f"{obj.reviewed_by.get_full_name()}, {date_format(obj.reviewed_at, 'DATE_FORMAT')}"
+                f"{obj.reviewed_by.get_full_name()}, "
+                f"{date_format(timezone.localtime(obj.reviewed_at), 'DATE_FORMAT')}"
                 if obj.reviewed_at
                 else obj.reviewed_by.get_full_name()
             )
@@ -150,6 +153,7 @@ class CaseDocumentReviewInline(DocumentDisplayMixin, ScopedInline):
 
     model = CaseDocument
     form = DocumentReviewForm
+    classes = ["nk-quiet-original"]
     can_delete = False
     verbose_name = gettext_lazy("document")
     verbose_name_plural = gettext_lazy("documents")

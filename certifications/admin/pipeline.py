@@ -51,9 +51,14 @@ class CasePipelineMixin:
 
         statuses = list(Case.Status)
         families = dict(Scheme.Family.choices)
+        family_order = {family: index for index, family in enumerate(Scheme.Family.values)}
         rows = []
         totals = dict.fromkeys(Case.Status.values, 0)
-        for row in selectors.case_pipeline(cases):
+        counted = sorted(
+            selectors.case_pipeline(cases),
+            key=lambda row: (family_order.get(row["scheme__family"], 99), _scheme_name(row)),
+        )
+        for row in counted:
             scheme = row["scheme"]
             rows.append(
                 {
