@@ -163,7 +163,12 @@ class CaseTimelineInline(ReadOnlyInline):
         return self.fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
+        # The inline names each row by its ``__str__``, which names the request.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("actor", "case__scheme", "case__enterprise")
+        )
 
     @admin.display(description=gettext_lazy("when"))
     def when(self, obj):

@@ -158,3 +158,21 @@ def test_the_documents_list_adds_through_the_service_and_refuses_a_bad_file(
     assert review.status_code == 302
     document.refresh_from_db()
     assert document.review == CaseDocument.Review.APPROVED
+
+
+def test_the_request_page_costs_the_same_for_one_document_as_for_many(
+    client, case, staff_lampung, participant_a
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(staff_lampung)
+    client.get(change_url(case))  # caches the first visit fills (content types)
+    counts = []
+    for batch in (1, 8):
+        for index in range(batch):
+            upload(case, participant_a, code="panduan", name=f"panduan-{batch}-{index}.pdf")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(change_url(case)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 30
