@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "reports",
     "portal",
     "seeds",
+    "config",  # its management commands: backup, restore
 ]
 
 MIDDLEWARE = [
