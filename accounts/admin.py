@@ -1,3 +1,4 @@
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -10,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import formatting, roles, selectors, services
 from accounts.admin_base import (
@@ -441,3 +443,45 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         if roles.is_platform_admin(request.user):
             return ["last_login", "date_joined"]
         return ["is_staff", "is_superuser", "is_national_viewer", "last_login", "date_joined"]
+
+
+# --- Sign-in security: the libraries' own admins, for platform admins only ---
+
+
+def _platform_only(admin_class):
+    """The library's admin, shown and usable only by platform admins (it would otherwise ask
+    the permission tables on every admin page)."""
+
+    class PlatformOnly(admin_class):
+        def has_module_permission(self, request):
+            return roles.is_platform_admin(request.user)
+
+        def has_view_permission(self, request, obj=None):
+            return roles.is_platform_admin(request.user)
+
+        def has_change_permission(self, request, obj=None):
+            return roles.is_platform_admin(request.user) and super().has_change_permission(
+                request, obj
+            )
+
+        def has_add_permission(self, request, *args):
+            return roles.is_platform_admin(request.user) and super().has_add_permission(
+                request, *args
+            )
+
+        def has_delete_permission(self, request, obj=None):
+            # Deleting a lock or a paired device is how a platform admin unlocks or resets it.
+            return roles.is_platform_admin(request.user)
+
+    PlatformOnly.__name__ = f"PlatformOnly{admin_class.__name__}"
+    return PlatformOnly
+
+
+def _reregister_platform_only(*models) -> None:
+    for model in models:
+        existing = admin.site.get_model_admin(model)
+        admin.site.unregister(model)
+        admin.site.register(model, _platform_only(type(existing)))
+
+
+_reregister_platform_only(AccessAttempt, AccessFailureLog, AccessLog, TOTPDevice)

@@ -31,6 +31,10 @@ STAFF_ADDS = {
 # Rows only services write: sessions come from a weekly pattern, attendance from the class
 # sheet, new exporters from export verification.
 NOBODY_ADDS = {
+    # the sign-in locks and logs are written by django-axes alone
+    "axes.AccessAttempt",
+    "axes.AccessFailureLog",
+    "axes.AccessLog",
     "certifications.CaseEvent",
     "notifications.Reminder",
     "cohorts.Session",
@@ -50,6 +54,8 @@ KNOWN = (
         "certifications.Scheme",
         "certifications.SchemeMilestone",
         "certifications.SchemeDocument",
+        # a paired phone: the platform admin removes one to reset a lost second factor
+        "otp_totp.TOTPDevice",
     }
 )
 
