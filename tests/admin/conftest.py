@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Enterprise
+from accounts.models import Enterprise, PersonalDataAct
 from certifications.models import CaseDocument, CaseEvent, Certificate
 from cohorts.models import (
     Attendance,
@@ -141,6 +141,9 @@ def lampung_world(
         ),
         "certifications.caseevent": lambda: CaseEvent.objects.create(
             case=case(), from_status="requested", to_status="preparing"
+        ),
+        "accounts.personaldataact": lambda: PersonalDataAct.objects.create(
+            kind=PersonalDataAct.Kind.ANONYMISE, enterprise=enterprise_a, actor=staff_lampung
         ),
         # sign-in security: a lock, the failure log, the access log, a paired phone
         "axes.accessattempt": lambda: AccessAttempt.objects.create(

@@ -31,6 +31,7 @@ STAFF_ADDS = {
 # Rows only services write: sessions come from a weekly pattern, attendance from the class
 # sheet, new exporters from export verification.
 NOBODY_ADDS = {
+    "accounts.PersonalDataAct",
     # the sign-in locks and logs are written by django-axes alone
     "axes.AccessAttempt",
     "axes.AccessFailureLog",
