@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n auto
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: help install run migrate seed test lint format messages bench clean
+.PHONY: help install run migrate seed test lint format messages bench backup restore clean
 
 help:
 	@echo "make run       start NaikKelas locally (web + worker + beat) with demo data"
@@ -17,6 +17,8 @@ help:
 	@echo "make lint      ruff check and format check"
 	@echo "make messages  extract and compile the translations"
 	@echo "make bench     run the benchmarks"
+	@echo "make backup    back up the database and uploaded files (TO=folder, optional)"
+	@echo "make restore   restore a backup: make restore FROM=var/backups/<date>"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "NaikKelas needs Python 3.11 or newer")'
@@ -69,6 +71,13 @@ messages: install
 bench: install
 	DEBUG=1 $(PY) bench/run.py
 	@for script in $$(ls bench/*.py | grep -v '/run.py$$'); do echo "== $$script"; DEBUG=1 $(PY) $$script || exit 1; done
+
+backup: install
+	$(PY) manage.py backup $(if $(TO),--to $(TO))
+
+restore: install
+	@test -n "$(FROM)" || (echo "usage: make restore FROM=<backup folder>" && exit 2)
+	$(PY) manage.py restore $(FROM)
 
 clean:
 	rm -rf var/naikkelas.sqlite3 var/broker var/mail var/celerybeat-schedule*

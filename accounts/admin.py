@@ -1,17 +1,20 @@
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import formatting, roles, selectors, services
+from accounts import formatting, privacy, roles, selectors, services
 from accounts.admin_base import (
     ReferenceAdmin,
     ScopedAdmin,
@@ -26,6 +29,7 @@ from accounts.models import (
     FunderMembership,
     KbliCode,
     OfficeMembership,
+    PersonalDataAct,
     Product,
     Province,
     Regency,
@@ -263,6 +267,11 @@ class EnterpriseAdmin(ScopedAdmin):
                 view(self.correct_export_status_view),
                 name="accounts_enterprise_correct_export_status",
             ),
+            path(
+                "<int:pk>/anonymise-owner/",
+                view(self.anonymise_owner_view),
+                name="accounts_enterprise_anonymise_owner",
+            ),
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -279,7 +288,45 @@ class EnterpriseAdmin(ScopedAdmin):
                     gettext("Correct the export status"),
                 ),
             ]
+            if privacy.actor_may_anonymise(request.user, obj):
+                extra_context["correction_links"].append(
+                    (
+                        reverse("admin:accounts_enterprise_anonymise_owner", args=[obj.pk]),
+                        gettext("Anonymise the owner"),
+                    )
+                )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def anonymise_owner_view(self, request, pk):
+        """Shows what anonymising the owner removes and keeps; only the confirm does it."""
+        enterprise = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not privacy.actor_may_anonymise(request.user, enterprise):
+            raise PermissionDenied
+        back = reverse("admin:accounts_enterprise_change", args=[enterprise.pk])
+        form = AnonymiseOwnerForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                privacy.owner_anonymise(
+                    enterprise=enterprise, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                self.message_user(
+                    request, gettext("The owner's personal data is removed."), messages.SUCCESS
+                )
+                return HttpResponseRedirect(back)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Anonymise the owner of %(enterprise)s")
+            % {"enterprise": enterprise.name},
+            "plan": privacy.owner_anonymisation_plan(enterprise=enterprise),
+            "form": form,
+            "object": enterprise,
+            "opts": self.opts,
+            "back_url": back,
+        }
+        return TemplateResponse(request, "admin/accounts/enterprise/anonymise_owner.html", context)
 
     def correct_size_class_view(self, request, pk):
         return self._correction_page(
@@ -348,6 +395,15 @@ def _add_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class AnonymiseOwnerForm(forms.Form):
+    reason = forms.CharField(
+        label=_("the owner's request"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Who asked for it, when and how (kept in the record of personal data acts)."),
+    )
 
 
 class SizeClassCorrectionForm(forms.Form):
@@ -441,3 +497,66 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         if roles.is_platform_admin(request.user):
             return ["last_login", "date_joined"]
         return ["is_staff", "is_superuser", "is_national_viewer", "last_login", "date_joined"]
+
+
+# --- Sign-in security: the libraries' own admins, for platform admins only ---
+
+
+def _platform_only(admin_class):
+    """The library's admin, shown and usable only by platform admins (it would otherwise ask
+    the permission tables on every admin page)."""
+
+    class PlatformOnly(admin_class):
+        def has_module_permission(self, request):
+            return roles.is_platform_admin(request.user)
+
+        def has_view_permission(self, request, obj=None):
+            return roles.is_platform_admin(request.user)
+
+        def has_change_permission(self, request, obj=None):
+            return roles.is_platform_admin(request.user) and super().has_change_permission(
+                request, obj
+            )
+
+        def has_add_permission(self, request, *args):
+            return roles.is_platform_admin(request.user) and super().has_add_permission(
+                request, *args
+            )
+
+        def has_delete_permission(self, request, obj=None):
+            # Deleting a lock or a paired device is how a platform admin unlocks or resets it.
+            return roles.is_platform_admin(request.user)
+
+    PlatformOnly.__name__ = f"PlatformOnly{admin_class.__name__}"
+    return PlatformOnly
+
+
+def _reregister_platform_only(*models) -> None:
+    for model in models:
+        existing = admin.site.get_model_admin(model)
+        admin.site.unregister(model)
+        admin.site.register(model, _platform_only(type(existing)))
+
+
+_reregister_platform_only(AccessAttempt, AccessFailureLog, AccessLog, TOTPDevice)
+
+
+@admin.register(PersonalDataAct)
+class PersonalDataActAdmin(ScopedAdmin):
+    """The record of downloads and anonymisations; written by the services only."""
+
+    edited_by = "nobody"
+    list_display = ["created_at", "kind", "enterprise", "actor", "note"]
+    list_filter = ["kind"]
+    list_select_related = ["enterprise", "actor"]
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in PersonalDataAct._meta.fields if f.name != "id"]
+
+    def visible_queryset(self, request, queryset):
+        # Staff see the acts on enterprises their office registered, and those they did.
+        return queryset.filter(
+            Q(enterprise__registered_by_id__in=roles.office_ids(request.user))
+            | Q(actor=request.user)
+        )

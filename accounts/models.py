@@ -599,3 +599,48 @@ class Product(models.Model):
         """The HS code as it is printed: NNNN.NN.NN."""
         code = self.hs_code
         return f"{code[:4]}.{code[4:6]}.{code[6:]}" if len(code) == 8 else code
+
+
+class PersonalDataAct(models.Model):
+    """A record of an act on someone's personal data (UU PDP 27/2022): a download of what is
+    held about a user, or the anonymisation of an enterprise's owner."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("Personal data downloaded")
+        ANONYMISE = "anonymise", _("Owner anonymised")
+
+    kind = models.CharField(_("act"), max_length=10, choices=Kind.choices)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="personal_data_acts",
+        verbose_name=_("enterprise"),
+    )
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("personal data act")
+        verbose_name_plural = _("personal data acts")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.created_at:%Y-%m-%d}"

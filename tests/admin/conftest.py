@@ -4,10 +4,12 @@ and a helper that turns an admin form page into the POST data that would submit 
 import datetime as dt
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Enterprise
+from accounts.models import Enterprise, PersonalDataAct
 from certifications.models import CaseDocument, CaseEvent, Certificate
 from cohorts.models import (
     Attendance,
@@ -139,6 +141,34 @@ def lampung_world(
         ),
         "certifications.caseevent": lambda: CaseEvent.objects.create(
             case=case(), from_status="requested", to_status="preparing"
+        ),
+        "accounts.personaldataact": lambda: PersonalDataAct.objects.create(
+            kind=PersonalDataAct.Kind.ANONYMISE, enterprise=enterprise_a, actor=staff_lampung
+        ),
+        # sign-in security: a lock, the failure log, the access log, a paired phone
+        "axes.accessattempt": lambda: AccessAttempt.objects.create(
+            username=staff_lampung.email,
+            ip_address="203.0.113.7",
+            failures_since_start=3,
+            user_agent="test",
+            path_info="/masuk/",
+            get_data="",
+            post_data="",
+        ),
+        "axes.accessfailurelog": lambda: AccessFailureLog.objects.create(
+            username=staff_lampung.email,
+            ip_address="203.0.113.7",
+            user_agent="test",
+            path_info="/masuk/",
+        ),
+        "axes.accesslog": lambda: AccessLog.objects.create(
+            username=staff_lampung.email,
+            ip_address="203.0.113.7",
+            user_agent="test",
+            path_info="/masuk/",
+        ),
+        "otp_totp.totpdevice": lambda: TOTPDevice.objects.create(
+            user=staff_lampung, name="ponsel", confirmed=True
         ),
     }
 

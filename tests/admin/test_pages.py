@@ -30,6 +30,11 @@ STAFF_ADDS = {
 # Rows only services write: sessions come from a weekly pattern, attendance from the class
 # sheet, new exporters from export verification, certificates from granting a request.
 NOBODY_ADDS = {
+    "accounts.PersonalDataAct",
+    # the sign-in locks and logs are written by django-axes alone
+    "axes.AccessAttempt",
+    "axes.AccessFailureLog",
+    "axes.AccessLog",
     "certifications.CaseEvent",
     "certifications.Certificate",
     "notifications.Reminder",
@@ -50,6 +55,8 @@ KNOWN = (
         "certifications.Scheme",
         "certifications.SchemeMilestone",
         "certifications.SchemeDocument",
+        # a paired phone: the platform admin removes one to reset a lost second factor
+        "otp_totp.TOTPDevice",
     }
 )
 

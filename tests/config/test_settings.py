@@ -165,3 +165,26 @@ def test_the_settings_create_the_folders_they_point_at(tmp_path):
     ]
     assert all(Path(folder).is_dir() for folder in folders), folders
     assert all(Path(folder).is_relative_to(var) for folder in folders), folders
+
+
+def test_the_deployment_checklist_passes_with_production_variables():
+    """`check --deploy` at warning level: HSTS, secure cookies, SSL redirect, and the rest."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "SESSION_"))}
+    env.pop("DEBUG", None)
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="naikkelas.example.go.id",
+        SITE_URL="https://naikkelas.example.go.id",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
