@@ -30,6 +30,8 @@ def document_file(request, document_id: int):
     """The file of a request document, for the enterprise's members, the assisting office's
     staff and platform admins; anyone else is told it does not exist."""
     document = get_object_or_404(selectors.case_documents_openable_by(request.user), pk=document_id)
+    if not document.file:
+        raise Http404  # removed, as an anonymised owner's identity documents are
     try:
         handle = document.file.open("rb")
     except FileNotFoundError:

@@ -111,7 +111,9 @@ class DocumentDisplayMixin:
             return "—"
         name = obj.original_name or obj.title
         parts = [format_html("<strong>{}</strong>", obj.title)]
-        if getattr(obj, "may_open", False):
+        if not obj.file:
+            parts.append(format_html("<em>{}</em>", _("the file was removed")))
+        elif getattr(obj, "may_open", False):
             url = reverse("certifications:document", args=[obj.pk])
             parts.append(
                 format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, name)

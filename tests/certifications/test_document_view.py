@@ -107,3 +107,14 @@ def test_no_url_reaches_the_private_folder(client, superuser, document, settings
         f"{settings.MEDIA_URL}{document.file.name}",
     ):
         assert client.get(url).status_code == 404, url
+
+
+def test_a_document_whose_file_was_removed_is_not_found(client, staff_lampung, document):
+    from certifications.models import CaseDocument
+
+    document.file.delete(save=False)
+    CaseDocument.objects.filter(pk=document.pk).update(file="", original_name="")
+    client.force_login(staff_lampung)
+    assert client.get(_url(document)).status_code == 404
+    page = client.get(reverse("admin:certifications_case_change", args=[document.case_id]))
+    assert _url(document) not in page.content.decode()
