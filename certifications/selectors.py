@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts import roles
+from accounts.models import User
 from certifications.models import Case, CaseDocument, CaseEvent, Certificate, SchemeDocument
 
 
@@ -35,6 +36,19 @@ def cases_managed_by(user) -> QuerySet[Case]:
     return Case.objects.filter(office_id__in=roles.office_ids(user))
 
 
+def staff_of_every_office(office_ids: set[int] | frozenset[int]) -> QuerySet[User]:
+    """Accounts on the staff of each of these offices: the officers a set of requests may be
+    given (a request's officer works for its assisting office)."""
+    if not office_ids:
+        return User.objects.none()
+    return (
+        User.objects.filter(is_active=True, office_memberships__office_id__in=office_ids)
+        .annotate(offices=Count("office_memberships__office", distinct=True))
+        .filter(offices=len(office_ids))
+        .order_by("full_name", "email")
+    )
+
+
 def certificates_visible_to(user) -> QuerySet[Certificate]:
     return Certificate.objects.filter(case__in=cases_visible_to(user).values("pk"))
 
@@ -45,6 +59,23 @@ def certificates_managed_by(user) -> QuerySet[Certificate]:
 
 def case_documents_visible_to(user) -> QuerySet[CaseDocument]:
     return CaseDocument.objects.filter(case__in=cases_visible_to(user).values("pk"))
+
+
+def case_documents_openable_by(user) -> QuerySet[CaseDocument]:
+    """The documents whose files a user may open: those of the enterprises the user acts for
+    and of the requests the user's office assists; all of them for platform admins. National
+    viewers and funders' analysts read requests, never the papers behind them (identity cards
+    among them)."""
+    if roles.is_platform_admin(user):
+        return CaseDocument.objects.all()
+    condition = Q(pk__in=[])
+    offices = roles.office_ids(user)
+    if offices:
+        condition |= Q(case__office_id__in=offices)
+    own = roles.enterprise_ids(user)
+    if own:
+        condition |= Q(case__enterprise_id__in=own)
+    return CaseDocument.objects.filter(condition)
 
 
 def case_events_visible_to(user) -> QuerySet[CaseEvent]:
@@ -133,6 +164,20 @@ def certificates_surveillance_due(
     return Certificate.objects.filter(
         status=Certificate.Status.ACTIVE,
         next_surveillance_date__lte=today + dt.timedelta(days=within_days),
+    )
+
+
+# --- The pipeline: requests per status for each scheme, in one aggregate query ---
+
+
+def case_pipeline(queryset: QuerySet[Case]) -> QuerySet:
+    """One row per scheme among ``queryset``: its names, the number of requests in each
+    status (keyed by the status value) and in all."""
+    per_status = {status: Count("pk", filter=Q(status=status)) for status in Case.Status.values}
+    return (
+        queryset.values("scheme", "scheme__name_id", "scheme__name_en", "scheme__family")
+        .annotate(total=Count("pk"), **per_status)
+        .order_by("scheme__family", "scheme__name_id")
     )
 
 

@@ -220,6 +220,48 @@ def case_request(
     return case
 
 
+# What the office may correct on a request by hand; status, step and officer each move
+# through a service of their own.
+CASE_EDITABLE_FIELDS = ("program", "target_date", "cost", "subsidy", "subsidy_funder")
+
+
+@transaction.atomic
+def case_update(
+    *, case: Case, actor: User, products: Iterable[Product] | None = None, **changes
+) -> Case:
+    """Correct the programme, products, target date, cost and subsidy of a request."""
+    unknown = set(changes) - set(CASE_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"case_update does not change {', '.join(sorted(unknown))}")
+    case = _locked(case)
+    _require_staff(actor, case)
+    program = changes.get("program", case.program)
+    if program is not None and program.office_id != case.office_id:
+        raise ValidationError({"program": _("This programme belongs to another office.")})
+    if products is not None:
+        products = list(products)
+        foreign = [p.name for p in products if p.enterprise_id != case.enterprise_id]
+        if foreign:
+            raise ValidationError(
+                {
+                    "products": _("These products belong to another enterprise: %(names)s")
+                    % {"names": ", ".join(foreign)}
+                }
+            )
+    changed = [name for name, value in changes.items() if getattr(case, name) != value]
+    for name in changed:
+        setattr(case, name, changes[name])
+    if changed:
+        case.full_clean(exclude=["products"])
+        case.last_activity_at = timezone.now()
+        case._history_user = actor
+        case.save(update_fields=[*changed, "last_activity_at"])
+    if products is not None and set(products) != set(case.products.all()):
+        case.products.set(products)
+        _touch(case)
+    return case
+
+
 def _require_officer_of(officer: User, office: TradeOffice) -> None:
     if not OfficeMembership.objects.filter(user=officer, office=office).exists():
         raise ValidationError(

@@ -23,6 +23,11 @@ app.conf.beat_schedule = {
         "task": "cohorts.tasks.request_snapshot_follow_ups",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Daily at 00:10 WIB: certificates whose expiry date has come are marked expired.
+    "expire-certificates": {
+        "task": "certifications.tasks.expire_certificates",
+        "schedule": crontab(hour=0, minute=10),
+    },
     # Every minute: reminders whose time has come are claimed and sent.
     "dispatch-due-reminders": {
         "task": "notifications.tasks.dispatch_due_reminders",

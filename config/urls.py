@@ -14,6 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
+    # Request documents: served only through the permission check of this view.
+    path("", include("certifications.urls")),
     path("", include("portal.urls")),
 ]
 

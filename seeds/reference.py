@@ -1,7 +1,8 @@
 """Reference data from the files in ``seeds/data``: regions, sectors, certification schemes.
 
 Every row is written with ``update_or_create`` on its code, so loading twice changes nothing
-and a corrected file updates the rows it names.
+and a corrected file updates the rows it names. Rows keep their primary keys, so requests that
+point at a scheme, a step or a required document keep pointing at them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from django.db import transaction
 
 from accounts.models import Province, Regency, Sector
-from certifications.models import Scheme, SchemeDocument, SchemeMilestone
+from certifications.models import Case, Scheme, SchemeDocument, SchemeMilestone
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -101,13 +102,21 @@ def load_schemes() -> tuple[int, int, int]:
             SchemeMilestone.objects.update_or_create(
                 scheme=scheme, order=order, defaults={"name_id": name_id, "name_en": name_en}
             )
-        # A milestone dropped from the file goes, unless a case still points at it (SET_NULL).
-        scheme.milestones.filter(order__gt=len(item["milestones"])).delete()
-        for code, name_id, name_en, required in item["documents"]:
+        # A step dropped from the file goes, unless a request stands at it.
+        standing = Case.objects.filter(current_milestone__scheme=scheme).values("current_milestone")
+        scheme.milestones.filter(order__gt=len(item["milestones"])).exclude(
+            pk__in=standing
+        ).delete()
+        for document in item["documents"]:
             SchemeDocument.objects.update_or_create(
                 scheme=scheme,
-                code=code,
-                defaults={"name_id": name_id, "name_en": name_en, "required": required},
+                code=document["code"],
+                defaults={
+                    "name_id": document["name_id"],
+                    "name_en": document["name_en"],
+                    "required": document["required"],
+                    "sensitive": document["sensitive"],
+                },
             )
     for item in data:
         schemes[item["code"]].prerequisites.set([schemes[c] for c in item["prerequisites"]])

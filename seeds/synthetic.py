@@ -53,7 +53,15 @@ SYNTHETIC_PROGRAM_PREFIX = "Program data sintetis"
 SYNTHETIC_NIB_PREFIX = "8"
 BATCH_SIZE = 2_000
 SESSIONS_PER_CLASS = 8
-CASE_SCHEMES = ("halal", "merek", "pkp", "bpom-md", "haccp", "iso-9001", "desain-industri")
+CASE_SCHEMES = (
+    "halal-self-declare",
+    "merek",
+    "pkp",
+    "bpom-md",
+    "haccp",
+    "iso-9001",
+    "desain-industri",
+)
 CASE_STATUSES = tuple(CASE_PATHS)
 ATTENDANCE_STATUSES = [Attendance.Status.PRESENT] * 8 + [
     Attendance.Status.ABSENT,

@@ -26,7 +26,7 @@ class SchemeMilestoneInline(ScopedInline):
 class SchemeDocumentInline(ScopedInline):
     model = SchemeDocument
     edited_by = "superuser"
-    fields = ["code", "name_id", "name_en", "required"]
+    fields = ["code", "name_id", "name_en", "required", "sensitive"]
 
 
 class SchemeForm(forms.ModelForm):

@@ -20,7 +20,6 @@ STAFF_ADDS = {
     "cohorts.Funding",
     "cohorts.Stage",
     "certifications.Case",
-    "certifications.Certificate",
     "certifications.CaseDocument",
     "cohorts.Cohort",
     "cohorts.Enrollment",
@@ -29,7 +28,7 @@ STAFF_ADDS = {
     "cohorts.ExportRecord",
 }
 # Rows only services write: sessions come from a weekly pattern, attendance from the class
-# sheet, new exporters from export verification.
+# sheet, new exporters from export verification, certificates from granting a request.
 NOBODY_ADDS = {
     "accounts.PersonalDataAct",
     # the sign-in locks and logs are written by django-axes alone
@@ -37,6 +36,7 @@ NOBODY_ADDS = {
     "axes.AccessFailureLog",
     "axes.AccessLog",
     "certifications.CaseEvent",
+    "certifications.Certificate",
     "notifications.Reminder",
     "cohorts.Session",
     "cohorts.Attendance",

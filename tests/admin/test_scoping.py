@@ -132,7 +132,7 @@ def test_product_autocomplete_offers_only_enterprises_the_office_may_edit(
         "accounts/enterprise",
         "cohorts/stage",
         "cohorts/funding",
-        "certifications/certificate",
+        "certifications/casedocument",
     ],
 )
 def test_add_forms_name_nothing_of_another_office(

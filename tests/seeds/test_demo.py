@@ -173,7 +173,8 @@ def test_cases_cover_schemes_and_statuses_with_their_events(demo):
     assert cases.values("scheme").distinct().count() >= 10
     for case in cases.annotate(n=Count("events")):
         assert case.n >= 1
-        last = CaseEvent.objects.filter(case=case).order_by("created_at", "pk").last()
+        moves = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.TRANSITION)
+        last = moves.order_by("created_at", "pk").last()
         assert last.to_status == case.status
     for case in cases.filter(status=Case.Status.GRANTED).select_related("scheme"):
         certificate = case.certificate
@@ -181,6 +182,65 @@ def test_cases_cover_schemes_and_statuses_with_their_events(demo):
             assert certificate.expiry_date is None
         else:
             assert certificate.expiry_date > certificate.issue_date
+
+
+def test_the_certification_story_was_played_through_the_services(demo, settings):
+    from certifications.models import CaseDocument, Certificate
+    from certifications.services import TRANSITIONS
+
+    today = DEMO_DAY
+    cases = Case.objects.select_related("scheme")
+    # Every timeline is a walk along the workflow's map, each step by a person, in order.
+    for case in cases:
+        moves = list(
+            case.events.filter(kind=CaseEvent.Kind.TRANSITION).order_by("created_at", "pk")
+        )
+        assert moves[0].from_status == "" and moves[0].to_status == Case.Status.REQUESTED
+        for before, after in itertools.pairwise(moves):
+            assert after.from_status == before.to_status
+            assert after.to_status in TRANSITIONS[before.to_status]
+        assert all(event.actor_id for event in case.events.all())
+        stamps = list(case.events.order_by("pk").values_list("created_at", flat=True))
+        assert stamps == sorted(stamps), case
+        assert case.requested_at == moves[0].created_at
+        assert case.requested_at.date() <= today
+    # A submitted request went with every required document approved (or said why not).
+    for case in cases.exclude(submitted_at=None):
+        approved = set(
+            case.documents.filter(review=CaseDocument.Review.APPROVED).values_list(
+                "requirement", flat=True
+            )
+        )
+        required = set(case.scheme.documents.filter(required=True).values_list("pk", flat=True))
+        assert required <= approved, case
+        stored = settings.PRIVATE_MEDIA_ROOT
+        assert all((stored / d.file.name).is_file() for d in case.documents.all())
+    # One waiting for documents, one sent back with a deadline in the coming week, one
+    # rejected, and a certificate that lapses within 90 days (of the demo's day).
+    waiting = cases.filter(
+        status=Case.Status.PREPARING, program__office__name=demo_module.LAMPUNG_OFFICE
+    )
+    assert any(
+        set(c.scheme.documents.filter(required=True).values_list("pk", flat=True))
+        - set(c.documents.values_list("requirement", flat=True))
+        for c in waiting
+    )
+    revision = cases.filter(status=Case.Status.REVISION)
+    deadline_day = timezone.localdate()
+    assert revision.exists()
+    for case in revision:
+        assert deadline_day < case.revision_deadline <= deadline_day + dt.timedelta(days=7)
+    assert cases.filter(status=Case.Status.REJECTED).exists()
+    lapsing = Certificate.objects.filter(
+        expiry_date__gt=today, expiry_date__lte=today + dt.timedelta(days=90)
+    )
+    assert lapsing.count() == 1
+    certificate = lapsing.get()
+    assert certificate.case.events.filter(kind=CaseEvent.Kind.CERTIFICATE_ISSUED).exists()
+    assert certificate.renewals.get().status == Case.Status.REQUESTED
+    for granted in cases.filter(status=Case.Status.GRANTED):
+        issued = granted.events.get(kind=CaseEvent.Kind.CERTIFICATE_ISSUED)
+        assert issued.note == granted.certificate.number
 
 
 def test_stage1_outcomes_were_decided_by_closing_from_attendance_and_score(demo):

@@ -64,12 +64,12 @@ def test_bps_and_kemendagri_codes_differ_where_they_should():
 def test_schemes_carry_validity_prerequisites_milestones_and_documents():
     call_command("seed_reference", stdout=StringIO())
     scheme = {s.code: s for s in Scheme.objects.prefetch_related("prerequisites")}
-    assert [p.code for p in scheme["sppt-sni"].prerequisites.all()] == ["merek"]
+    assert [p.code for p in scheme["sppt-sni-5"].prerequisites.all()] == ["merek"]
     assert [p.code for p in scheme["spp-irt"].prerequisites.all()] == ["pkp"]
-    assert scheme["halal"].validity_from == Scheme.ValidityFrom.NONE
-    assert scheme["halal"].validity_months is None
+    assert scheme["halal-reguler"].validity_from == Scheme.ValidityFrom.NONE
+    assert scheme["halal-reguler"].validity_months is None
     assert (scheme["merek"].validity_from, scheme["merek"].validity_months) == ("filing", 120)
-    assert scheme["sppt-sni"].surveillance_months == 12
+    assert scheme["sppt-sni-5"].surveillance_months == 12
     assert {"iso-9001", "iso-22000", "haccp", "bpom-md", "health-certificate"} <= set(scheme)
     for item in scheme.values():
         orders = list(item.milestones.values_list("order", flat=True))
