@@ -84,7 +84,7 @@ def test_gunicorn_serves_health_and_login_with_debug_off(tmp_path):
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
                     health = (r.status, r.read().decode())
                     break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.5)
         assert health is not None, "gunicorn did not answer"
         assert health[0] == 200
