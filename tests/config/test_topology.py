@@ -50,6 +50,8 @@ def test_gunicorn_serves_health_and_login_with_debug_off(tmp_path):
         "CELERY_BROKER_URL": broker,
         "VAR_DIR": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "config.settings",
+        # The suite turns the https redirect off for the test client; production keeps it on.
+        "SECURE_SSL_REDIRECT": "1",
     }
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
