@@ -70,7 +70,7 @@ messages: install
 # bench/run.py, then every other benchmark file under bench/ (each runs on its own too).
 bench: install
 	DEBUG=1 $(PY) bench/run.py
-	@for script in $$(ls bench/*.py | grep -v '/run.py$$'); do echo "== $$script"; DEBUG=1 $(PY) $$script || exit 1; done
+	@for script in $$(ls bench/*.py | grep -v -e '/run.py$$' -e '/harness.py$$'); do echo "== $$script"; DEBUG=1 $(PY) $$script || exit 1; done
 
 backup: install
 	$(PY) manage.py backup $(if $(TO),--to $(TO))

@@ -1,47 +1,32 @@
-"""Benchmarks, printed as ratios against a baseline measured in the same run.
+"""Benchmarks of the staff admin's hot paths, each against a floor measured in the same run.
 
-Run with `make bench`. Each benchmark builds its data in a throw-away test database
-(SQLite in memory unless DATABASE_URL names PostgreSQL), times the operation and its
-baseline, and prints both with their ratio (baseline time / candidate time: above 1 the
-candidate is faster). Nothing here asserts a time.
+Run with `make bench` (which runs this file first, then every other file under bench/).
+Each benchmark builds its data in a throw-away test database (SQLite unless DATABASE_URL
+names PostgreSQL) and prints its time, the floor's time and ratio = candidate / floor
+(bench/harness.py). Nothing here asserts a time.
 """
 
-import os
-import statistics
 import sys
-import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+from harness import header, record, reset_results, setup_django, test_database, timed
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+setup_django()
 
 BENCHMARKS = []
 
 
-def benchmark(func):
-    BENCHMARKS.append(func)
-    return func
+def benchmark(target: float):
+    """Register a benchmark returning (floor seconds, candidate seconds, note)."""
+
+    def register(func):
+        func.target = target
+        BENCHMARKS.append(func)
+        return func
+
+    return register
 
 
-def timed(func, repeat: int = 3) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
-@benchmark
+@benchmark(target=0.5)
 def enterprise_bulk_insert_with_history():
     """2,000 enterprises with history: bulk helper vs one save() per row (the baseline)."""
     from accounts import services
@@ -86,7 +71,7 @@ def _page_time(client, url: str, repeat: int = 5) -> float:
     return timed(get, repeat=repeat)
 
 
-@benchmark
+@benchmark(target=1.5)
 def admin_enterprise_list_30_rows_vs_1():
     """Staff's enterprise list: 30 rows against 1 row (the baseline); flat means ~1x."""
     from django.test import Client
@@ -104,10 +89,11 @@ def admin_enterprise_list_30_rows_vs_1():
     return one, thirty, "a ratio near 1.0x means the page cost does not grow with rows"
 
 
-@benchmark
+@benchmark(target=None)
 def seat_admissions_locked_vs_plain_save():
     """40 admissions through the seat service (cohort lock, waiting list, intake snapshot)
-    against 40 plain saves of the same status change (the baseline)."""
+    against 40 plain saves of the same status change (the floor). No target: the service
+    also locks the class, checks the waiting list and writes the intake snapshot and history."""
     from cohorts.models import Enrollment
     from cohorts.services import seats
     from tests import factories as f
@@ -144,18 +130,12 @@ def seat_admissions_locked_vs_plain_save():
 
 
 def main() -> int:
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        print(f"{'benchmark':45} {'baseline s':>11} {'candidate s':>12} {'ratio':>9}")
+    reset_results()
+    header()
+    with test_database():
         for bench in BENCHMARKS:
-            baseline, candidate, note = bench()
-            print(
-                f"{bench.__name__:45} {baseline:11.3f} {candidate:12.3f} "
-                f"{baseline / candidate:8.2f}x  ({note})"
-            )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+            floor, candidate, note = bench()
+            record(bench.__name__, candidate, floor, target=bench.target, note=note)
     return 0
 
 
