@@ -23,10 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.utils import get_model_from_relation, unquote
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
@@ -58,6 +60,72 @@ def chooser_for(admin_site, model: type[Model], field_name: str) -> Chooser | No
             if inline.model is model and field_name in getattr(inline, "scoped_choices", {}):
                 return inline.scoped_choices[field_name]
     return None
+
+
+class _KnownValuesOnly:
+    """Django's autocomplete widgets look up the submitted ids when a refused form is shown
+    again; an id that is not a number (or past 64 bits) would crash that lookup, so only
+    values the target field accepts are looked up (the form's own error names the rest)."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        target = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
+        kept = []
+        for item in value:
+            try:
+                prepared = target.get_prep_value(target.to_python(item))
+            except (ValueError, TypeError, ValidationError):
+                continue
+            if isinstance(prepared, int) and not -(2**63) <= prepared < 2**63:
+                continue
+            kept.append(item)
+        return super().optgroups(name, kept, attr)
+
+
+def _in_range(value, field) -> bool:
+    """Whether a submitted key is one the database can be asked about."""
+    try:
+        prepared = field.get_prep_value(field.to_python(value))
+    except (ValueError, TypeError, ValidationError):
+        return False
+    return not isinstance(prepared, int) or -(2**63) <= prepared < 2**63
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    """A choice whose submitted id is past 64 bits is refused like any unknown id (SQLite
+    would otherwise raise OverflowError on the lookup)."""
+
+    def to_python(self, value):
+        key = self.to_field_name or "pk"
+        field = self.queryset.model._meta.get_field(key) if key != "pk" else None
+        field = field or self.queryset.model._meta.pk
+        if value not in self.empty_values and not _in_range(value, field):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        field = self.queryset.model._meta.get_field(key) if key != "pk" else None
+        field = field or self.queryset.model._meta.pk
+        for item in value:
+            if not _in_range(item, field):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": item},
+                )
+        return super()._check_values(value)
+
+
+class SafeAutocompleteSelect(_KnownValuesOnly, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_KnownValuesOnly, AutocompleteSelectMultiple):
+    pass
 
 
 def _is_autocomplete(request) -> bool:
@@ -132,10 +200,22 @@ class ScopedAdminMixin:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs = self._chosen(db_field, request, kwargs)
+        kwargs.setdefault("form_class", SafeModelChoiceField)
+        if db_field.name in self.get_autocomplete_fields(request):
+            db = kwargs.get("using")
+            kwargs.setdefault("widget", SafeAutocompleteSelect(db_field, self.admin_site, using=db))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs = self._chosen(db_field, request, kwargs)
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                SafeAutocompleteSelectMultiple(
+                    db_field, self.admin_site, using=kwargs.get("using")
+                ),
+            )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):

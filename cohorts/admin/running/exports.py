@@ -79,7 +79,8 @@ class ExportRecordForm(forms.ModelForm):
     def clean(self):
         """Run the service's own checks, so a refusal shows on the form with the input kept."""
         data = super().clean()
-        if self.errors:
+        if self.errors or self.instance.pk:
+            # a reported shipment is decided on, not edited (every field is read-only then)
             return data
         try:
             record = exports.export_record_build(actor=None, **_export_arguments(data))
