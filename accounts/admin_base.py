@@ -22,6 +22,7 @@ redirect to the admin index, as for a row that does not exist.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 
 from django import forms
 from django.contrib import admin
@@ -29,6 +30,7 @@ from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.utils import get_model_from_relation, unquote
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
@@ -133,7 +135,30 @@ def _is_autocomplete(request) -> bool:
     return bool(match and match.url_name == "autocomplete")
 
 
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP rows: a list over a province's (or the country's) hundred
+    thousands of rows never scans them all to print its total. Past the cap the page says
+    "more than 10,000" and offers the first pages; search and filters narrow the rest."""
+
+    COUNT_CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list
+        if not hasattr(rows, "query"):
+            return len(rows)
+        counted = rows.order_by()[: self.COUNT_CAP + 1].count()
+        self.capped = counted > self.COUNT_CAP
+        return min(counted, self.COUNT_CAP)
+
+    capped = False
+
+
 class ScopedAdminMixin:
+    # no COUNT(*) over a whole table: a capped count and no unfiltered total or facet counts
+    paginator = CappedPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     edited_by = "office"  # or "superuser", or "nobody" (rows written by services only)
     deletable_by_staff = False
     # field name -> callable(request) returning the queryset offered in its dropdown
