@@ -1,0 +1,21 @@
+"""The admin's name and NIB searches use a trigram index on PostgreSQL."""
+
+import pytest
+from django.db import connection
+
+from accounts.models import Enterprise
+from tests.conftest import need_postgres
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def test_a_name_search_can_use_the_trigram_index(office_lampung):
+    need_postgres()
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        query = Enterprise.objects.filter(name__icontains="kopi").values("pk").query
+        sql, params = query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+    assert "accounts_enterprise_name_upper_trgm" in plan, plan
