@@ -23,9 +23,11 @@ from cohorts import selectors
 from cohorts.models import LEVEL_ORDER, Cohort, Enrollment, EnterpriseSnapshot, Level
 from cohorts.permissions import actor_acts_for_enterprise, require_program_staff
 from cohorts.services.snapshots import snapshot_record
+from notifications import kinds
 from notifications import services as notifications
 
-SEAT_OFFER_REMINDER = "cohorts.seat_offer"
+SEAT_OFFER_REMINDER = kinds.SEAT_OFFER
+SESSION_TOMORROW_REMINDER = kinds.SESSION_TOMORROW
 CLASS_CLOSED_REMINDER = "cohorts.class_closed"
 
 Status = Enrollment.Status
@@ -487,6 +489,11 @@ def _leave(
     )
     if before == Status.OFFERED:
         _cancel_offer_reminders(enrollment)
+    # whoever left is reminded of nothing more about this seat or its class's sessions
+    notifications.reminder_cancel(subject_object=enrollment)
+    notifications.reminders_cancel_keyed(
+        kind=SESSION_TOMORROW_REMINDER, key_contains=f":e{enrollment.pk}:"
+    )
     if cohort is not None:
         seats_fill(cohort=cohort, actor=actor)
     return enrollment

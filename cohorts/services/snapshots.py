@@ -15,9 +15,10 @@ from accounts.models import Enterprise, EnterpriseMembership, OfficeMembership, 
 from cohorts import reminders
 from cohorts.models import Enrollment, EnterpriseSnapshot
 from cohorts.permissions import actor_acts_for_enterprise, require_program_staff
+from notifications import kinds
 from notifications.services import reminder_cancel, reminder_request
 
-FOLLOW_UP_REMINDER_KIND = "snapshot_follow_up_12m"
+FOLLOW_UP_REMINDER_KIND = kinds.SNAPSHOT_FOLLOW_UP
 
 SNAPSHOT_FIGURES = (
     "annual_revenue",
