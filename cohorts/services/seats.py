@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -186,6 +187,7 @@ def _ask_offer_reminders(enrollment: Enrollment, cohort: Cohort) -> None:
             unique_key=f"seat-offer-{enrollment.pk}-no{enrollment.offers_made}-{user.pk}",
             title=title,
             body=body,
+            link=reverse("portal:offer", args=[enrollment.pk]),
         )
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -144,4 +145,5 @@ def _request_follow_up(*, enrollment: Enrollment, recipient: User, now: dt.datet
         title=title,
         body=body,
         due_at=now,
+        link=reverse("portal:snapshot", args=[enrollment.pk]),
     )
