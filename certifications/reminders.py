@@ -175,12 +175,13 @@ def remind_idle_cases(*, now: dt.datetime | None = None) -> int:
 
 
 def remind_certificates_expiring(*, now: dt.datetime | None = None) -> int:
-    """The holder, 90, 30 and 7 days before a certificate in force expires (one each)."""
+    """The holder, 90, 30 and 7 days before a certificate in force expires (one each), until
+    a renewal of it is granted."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     certificates = list(
         selectors.certificates_expiring(today=today, within_days=max(EXPIRY_DAYS))
-        .exclude(renewals__status__in=[*Case.OPEN_STATUSES, Case.Status.GRANTED])
+        .exclude(renewals__status=Case.Status.GRANTED)
         .select_related("case__enterprise", "case__scheme")
     )
     members = members_of(c.case.enterprise_id for c in certificates)

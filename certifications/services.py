@@ -34,7 +34,6 @@ from certifications.models import (
     SchemeMilestone,
 )
 from cohorts.models import Program
-from notifications.kinds import CERTIFICATE_EXPIRING
 from notifications.services import reminder_cancel
 
 S = Case.Status
@@ -855,5 +854,4 @@ def certificate_open_renewal(*, certificate: Certificate, actor: User, note: str
         note=note,
     )
     _event(previous, actor=actor, kind=CaseEvent.Kind.RENEWAL_OPENED, note=certificate.number)
-    reminder_cancel(subject_object=certificate, kind=CERTIFICATE_EXPIRING)  # renewal under way
     return case

@@ -84,13 +84,18 @@ def test_an_expiring_certificate_at_90_30_and_7_days(certificate, participant_a,
         assert rows(kinds.CERTIFICATE_EXPIRING)[-1].unique_key.split(":")[3] == step
 
 
-def test_opening_a_renewal_cancels_the_expiry_reminders(certificate, participant_a, today):
+def test_granting_the_renewal_cancels_the_expiry_reminders(
+    certificate, participant_a, staff_lampung, today
+):
     Certificate.objects.filter(pk=certificate.pk).update(expiry_date=today + dt.timedelta(days=20))
     certificate.refresh_from_db()
     reminders.remind_certificates_expiring()
-    services.certificate_open_renewal(certificate=certificate, actor=participant_a)
+    renewal = services.certificate_open_renewal(certificate=certificate, actor=participant_a)
+    assert rows(kinds.CERTIFICATE_EXPIRING)[0].status == Reminder.Status.PENDING  # not yet
+    bring_to(renewal, Case.Status.GRANTED, staff_lampung)
     assert rows(kinds.CERTIFICATE_EXPIRING)[0].status == Reminder.Status.CANCELLED
-    assert reminders.remind_certificates_expiring() == 0  # a renewal is under way
+    Certificate.objects.filter(pk=certificate.pk).update(expiry_date=today + dt.timedelta(days=6))
+    assert reminders.remind_certificates_expiring() == 0  # renewed: no longer reminded
 
 
 def test_surveillance_due(certificate, participant_a, today):
