@@ -50,6 +50,7 @@ def render_email(reminder: Reminder, connection=None) -> EmailMultiAlternatives:
         "reminder": reminder,
         "recipient": reminder.recipient,
         "link": absolute_link(reminder),
+        "language": language,
     }
     with translation.override(language):
         text = render_to_string("notifications/email/reminder.txt", context)
