@@ -34,6 +34,7 @@ from certifications.models import (
     SchemeMilestone,
 )
 from cohorts.models import Program
+from notifications.services import reminder_cancel
 
 S = Case.Status
 
@@ -148,6 +149,8 @@ def _move(
     case._history_user = actor
     case.save(update_fields=["status", "last_activity_at", *fields])
     _event(case, actor=actor, from_status=from_status, to_status=to_status, note=note)
+    if to_status not in Case.OPEN_STATUSES:
+        reminder_cancel(subject_object=case)  # a closed request is no longer reminded of
     return case
 
 
@@ -446,6 +449,8 @@ def case_grant(
     certificate._history_user = actor
     certificate.save()
     _event(case, actor=actor, kind=CaseEvent.Kind.CERTIFICATE_ISSUED, note=number)
+    if case.renewal_of_id:  # the renewed certificate's reminders are no longer needed
+        reminder_cancel(subject_object=case.renewal_of)
     return certificate
 
 

@@ -15,3 +15,11 @@ def expire_seat_offers() -> int:
 def request_snapshot_follow_ups() -> int:
     """Beat entry: ask the office and the enterprise for the 12-month figures that fell due."""
     return snapshots.snapshot_follow_ups_request()
+
+
+@shared_task(name="cohorts.tasks.run_reminder_rules")
+def run_reminder_rules() -> dict:
+    """Beat entry: sessions tomorrow, two absences in a row, export follow-ups."""
+    from cohorts import reminders
+
+    return reminders.run_rules()

@@ -28,7 +28,20 @@ app.conf.beat_schedule = {
         "task": "certifications.tasks.expire_certificates",
         "schedule": crontab(hour=0, minute=10),
     },
-    # Every minute: reminders whose time has come are claimed and sent.
+    # Every 5 minutes: the reminder rules write the rows that have become due (sessions
+    # tomorrow, two absences, export follow-ups; missing documents, revisions, idle requests,
+    # expiring certificates, surveillance). Idempotent: a row is written once per unique key.
+    "run-cohort-reminder-rules": {
+        "task": "cohorts.tasks.run_reminder_rules",
+        "schedule": crontab(minute="*/5"),
+    },
+    "run-certification-reminder-rules": {
+        "task": "certifications.tasks.run_reminder_rules",
+        "schedule": crontab(minute="1-59/5"),
+    },
+    # Every minute: rows left sending past their lease go back to waiting, then due rows are
+    # handed to workers in batches (one task per batch; each batch is sent over one SMTP
+    # connection). Nothing is scheduled ahead with eta/countdown: the due time is in the row.
     "dispatch-due-reminders": {
         "task": "notifications.tasks.dispatch_due_reminders",
         "schedule": crontab(minute="*"),

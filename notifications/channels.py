@@ -8,6 +8,7 @@ and is named in ``CHANNELS``.
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Protocol
 
 from django.conf import settings
@@ -31,7 +32,9 @@ class Channel(Protocol):
 def message_id(reminder: Reminder) -> str:
     """The row's unique key as a Message-ID: a resend carries the same one."""
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">").strip() or "naikkelas"
-    return f"<{reminder.unique_key.replace(' ', '-')}@{domain}>"
+    # RFC 5322 dot-atom: the key's colons and spaces become dots
+    left = re.sub(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+", ".", reminder.unique_key).strip(".")
+    return f"<{left or 'reminder'}@{domain}>"
 
 
 def absolute_link(reminder: Reminder) -> str:
@@ -47,6 +50,7 @@ def render_email(reminder: Reminder, connection=None) -> EmailMultiAlternatives:
         "reminder": reminder,
         "recipient": reminder.recipient,
         "link": absolute_link(reminder),
+        "language": language,
     }
     with translation.override(language):
         text = render_to_string("notifications/email/reminder.txt", context)

@@ -74,6 +74,51 @@ def reminder_request(
     return reminder
 
 
+def reminders_request_many(*, requests: list[dict]) -> int:
+    """Write many rows at once, each once per unique key; the number of new rows.
+
+    Each request holds ``reminder_request``'s arguments. One query finds the keys already
+    written and one inserts the rest (a row written meanwhile by another run is skipped).
+    """
+    keys = [r["unique_key"][:200] for r in requests]
+    existing = set(
+        Reminder.objects.filter(unique_key__in=keys).values_list("unique_key", flat=True)
+    )
+    types: dict[type, ContentType] = {}
+    rows, seen = [], set()
+    now = timezone.now()
+    for request, key in zip(requests, keys, strict=True):
+        if key in existing or key in seen:
+            continue
+        seen.add(key)
+        subject = request.get("subject_object")
+        if subject is not None and type(subject) not in types:
+            types[type(subject)] = ContentType.objects.get_for_model(subject)
+        rows.append(
+            Reminder(
+                kind=request["kind"],
+                recipient=request["recipient"],
+                subject_type=types[type(subject)] if subject is not None else None,
+                subject_id=subject.pk if subject is not None else None,
+                unique_key=key,
+                title=request["title"][:250],
+                body=request["body"],
+                due_at=request.get("due_at") or now,
+                channel=request.get("channel", Reminder.Channel.EMAIL),
+                link=request.get("link", "")[:300],
+            )
+        )
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def reminders_cancel_keyed(*, kind: str, key_contains: str) -> int:
+    """Cancel the waiting rows of one kind whose key holds a part (an enrollment's, say)."""
+    return Reminder.objects.filter(
+        status=Reminder.Status.PENDING, kind=kind, unique_key__contains=key_contains
+    ).update(status=Reminder.Status.CANCELLED, dispatched_at=None)
+
+
 def reminder_cancel(
     *, subject_object: models.Model, kind: str | None = None, unique_key: str | None = None
 ) -> int:

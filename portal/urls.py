@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from notifications.views import reminder_settings
 from portal import views
 from portal.forms import LoginForm
 
@@ -28,5 +29,5 @@ urlpatterns = [
     path("ekspor/<int:export_id>/", views.home, name="export_detail"),
     path("kepesertaan/<int:enrollment_id>/data-12-bulan/", views.home, name="snapshot"),
     path("pengingat/", views.home, name="reminders"),
-    path("akun/pengingat/", views.home, name="reminder_settings"),
+    path("akun/pengingat/", reminder_settings, name="reminder_settings"),
 ]

@@ -32,6 +32,8 @@ from cohorts.models import (
 from cohorts.permissions import require_program_staff
 from cohorts.services import seats
 from cohorts.services.snapshots import snapshot_record
+from notifications import kinds
+from notifications import services as notifications
 
 MAX_SESSIONS_PER_PATTERN = 60
 MAX_SESSION_MINUTES = 12 * 60
@@ -167,6 +169,8 @@ def session_reschedule(
     session.full_clean(exclude=["cohort"])
     session._history_user = actor
     session.save()
+    # the day-before reminders of the old date go; the rule writes those of the new one
+    notifications.reminder_cancel(subject_object=session, kind=kinds.SESSION_TOMORROW)
     return session
 
 
@@ -183,6 +187,7 @@ def session_cancel(*, session: Session, actor: User, reason: str) -> Session:
     session.cancel_reason = reason[:250]
     session._history_user = actor
     session.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+    notifications.reminder_cancel(subject_object=session)
     return session
 
 
@@ -209,6 +214,8 @@ def session_update_details(
     session.full_clean(exclude=["cohort"])
     session._history_user = actor
     session.save()
+    # the day-before reminders of the old date go; the rule writes those of the new one
+    notifications.reminder_cancel(subject_object=session, kind=kinds.SESSION_TOMORROW)
     return session
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -23,9 +24,11 @@ from cohorts import selectors
 from cohorts.models import LEVEL_ORDER, Cohort, Enrollment, EnterpriseSnapshot, Level
 from cohorts.permissions import actor_acts_for_enterprise, require_program_staff
 from cohorts.services.snapshots import snapshot_record
+from notifications import kinds
 from notifications import services as notifications
 
-SEAT_OFFER_REMINDER = "cohorts.seat_offer"
+SEAT_OFFER_REMINDER = kinds.SEAT_OFFER
+SESSION_TOMORROW_REMINDER = kinds.SESSION_TOMORROW
 CLASS_CLOSED_REMINDER = "cohorts.class_closed"
 
 Status = Enrollment.Status
@@ -184,6 +187,7 @@ def _ask_offer_reminders(enrollment: Enrollment, cohort: Cohort) -> None:
             unique_key=f"seat-offer-{enrollment.pk}-no{enrollment.offers_made}-{user.pk}",
             title=title,
             body=body,
+            link=reverse("portal:offer", args=[enrollment.pk]),
         )
 
 
@@ -487,6 +491,11 @@ def _leave(
     )
     if before == Status.OFFERED:
         _cancel_offer_reminders(enrollment)
+    # whoever left is reminded of nothing more about this seat or its class's sessions
+    notifications.reminder_cancel(subject_object=enrollment)
+    notifications.reminders_cancel_keyed(
+        kind=SESSION_TOMORROW_REMINDER, key_contains=f":e{enrollment.pk}:"
+    )
     if cohort is not None:
         seats_fill(cohort=cohort, actor=actor)
     return enrollment

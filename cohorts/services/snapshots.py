@@ -8,6 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -15,9 +16,10 @@ from accounts.models import Enterprise, EnterpriseMembership, OfficeMembership, 
 from cohorts import reminders
 from cohorts.models import Enrollment, EnterpriseSnapshot
 from cohorts.permissions import actor_acts_for_enterprise, require_program_staff
+from notifications import kinds
 from notifications.services import reminder_cancel, reminder_request
 
-FOLLOW_UP_REMINDER_KIND = "snapshot_follow_up_12m"
+FOLLOW_UP_REMINDER_KIND = kinds.SNAPSHOT_FOLLOW_UP
 
 SNAPSHOT_FIGURES = (
     "annual_revenue",
@@ -143,4 +145,5 @@ def _request_follow_up(*, enrollment: Enrollment, recipient: User, now: dt.datet
         title=title,
         body=body,
         due_at=now,
+        link=reverse("portal:snapshot", args=[enrollment.pk]),
     )

@@ -39,6 +39,7 @@ from seeds.demo.common import (
     LAMPUNG_OFFICE,
     LAMPUNG_PROGRAM,
 )
+from seeds.demo.outbox import OUTBOX_EMAILS
 
 
 def demo_exists() -> bool:
@@ -79,6 +80,8 @@ def demo_delete() -> None:
         (Case, cases),
         (ExportRecord, exports),
         (Certificate, certificates),
+        (Session, sessions),
+        (Graduation, graduations),
     ):
         Reminder.objects.filter(
             subject_type=ContentType.objects.get_for_model(model),
@@ -120,4 +123,4 @@ def demo_delete() -> None:
     _raw_delete(FunderMembership.objects.filter(funder__in=funders))
     _raw_delete(offices)
     _raw_delete(funders)
-    User.objects.filter(email__in=DEMO_EMAILS).delete()
+    User.objects.filter(email__in=(*DEMO_EMAILS, *OUTBOX_EMAILS)).delete()

@@ -43,7 +43,7 @@ from cohorts.models import (
 from cohorts.services import classes as class_services
 from cohorts.services import seats, selection
 from seeds import catalogue
-from seeds.demo import certification, exports, people
+from seeds.demo import certification, exports, outbox, people
 from seeds.demo.classes import (
     admit,
     apply_to_stage,
@@ -283,4 +283,5 @@ def build_demo(*, today: dt.date | None = None, reset: bool = False) -> DemoResu
     people.make_people(demo)
     build_lampung(demo)
     build_jateng(demo)
+    outbox.build_outbox(demo)
     return DemoResult(built=True, today=today, counts=model_counts())

@@ -1,3 +1,5 @@
+import asyncio
+
 import pytest
 
 from tests.conftest import free_port
@@ -6,10 +8,11 @@ from tests.conftest import free_port
 class Collect:
     """An SMTP server's handler that keeps every message and counts the sessions opened."""
 
-    def __init__(self, refuse: set[str] | None = None):
+    def __init__(self, refuse: set[str] | None = None, delay: float = 0.0):
         self.messages = []
         self.sessions = 0
         self.refuse = refuse or set()
+        self.delay = delay  # seconds each message takes to be accepted
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         self.sessions += 1
@@ -23,6 +26,8 @@ class Collect:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.messages.append(envelope)
         return "250 OK"
 

@@ -6,6 +6,7 @@ from email import message_from_bytes
 
 import pytest
 from django.db import close_old_connections, connection
+from django.urls import reverse
 from django.utils import timezone
 
 from notifications import kinds, preferences, services, tasks
@@ -156,11 +157,11 @@ def test_the_message_speaks_the_recipients_language(
     settings.SITE_URL = "https://naikkelas.example"
     participant_a.preferred_language = language
     participant_a.save(update_fields=["preferred_language"])
-    make(participant_a, "lang", link="/portal/reminders/")
+    make(participant_a, "lang", link=reverse("portal:reminders"))
     tasks.dispatch_due_reminders()
     (message,) = mailoutbox
     assert message.body.startswith(greeting)
-    assert "https://naikkelas.example/portal/reminders/" in message.body
+    assert "https://naikkelas.example" + reverse("portal:reminders") in message.body
     html = message.alternatives[0][0]
     assert button in html
     assert message.from_email == settings.DEFAULT_FROM_EMAIL
