@@ -7,7 +7,6 @@ app_name = "reports"
 
 urlpatterns = [
     path("laporan/", views.home, name="home"),
-    path("laporan/unduh/<str:report>.<str:fmt>", views.download, name="download"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="reports:schema"), name="docs"),
     path("api/v1/programs/", api.ProgramList.as_view(), name="api-programs"),
