@@ -204,6 +204,14 @@ class ReportAPIMixin:
     query_serializer_class = s.ReportQuerySerializer
     filename = "report"
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are JSON whatever format was asked for: a client reads them the same way.
+        renderer = getattr(request, "accepted_renderer", None)
+        if response.status_code >= 400 and getattr(renderer, "format", "") in ("csv", "xlsx"):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
     def query(self) -> dict:
         serializer = self.query_serializer_class(data=self.request.query_params)
         serializer.is_valid(raise_exception=True)

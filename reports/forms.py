@@ -1,5 +1,7 @@
 """The filters of the reports page: the same as the API's, as a form."""
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +63,10 @@ class ReportFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        for name in ("date_from", "date_to"):
+            value = cleaned.get(name)
+            if value and not dt.date(1900, 1, 1) <= value <= dt.date(2999, 12, 31):
+                self.add_error(name, _("The date must lie between 1900 and 2999."))
         if start and end and start > end:
             self.add_error("date_from", _("The start date cannot be after the end date."))
         return cleaned

@@ -273,6 +273,8 @@ def key_path(source: Source, by: str | None) -> str | None:
 
 
 def _day_start(day: dt.date) -> dt.datetime:
+    # Dates at the ends of the calendar cannot become timestamps in every time zone.
+    day = min(max(day, dt.date(1900, 1, 1)), dt.date(2999, 12, 31))
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 

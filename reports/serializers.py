@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -14,14 +16,29 @@ from reports.models import ReportSnapshot
 # --- query parameters ------------------------------------------------------------------
 
 
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
+def _date_in_range(value):
+    if value is not None and not EARLIEST <= value <= LATEST:
+        raise serializers.ValidationError(_("The date must lie between 1900 and 2999."))
+    return value
+
+
 class ReportQuerySerializer(serializers.Serializer):
     """Filters shared by every report and list."""
 
     program = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("Only this programme (its id).")
+        required=False,
+        min_value=1,
+        max_value=2_147_483_647,
+        help_text=_("Only this programme (its id)."),
     )
     stage = serializers.IntegerField(
-        required=False, min_value=1, help_text=_("Only this stage (its id).")
+        required=False,
+        min_value=1,
+        max_value=2_147_483_647,
+        help_text=_("Only this stage (its id)."),
     )
     date_from = serializers.DateField(
         required=False,
@@ -49,6 +66,12 @@ class ReportQuerySerializer(serializers.Serializer):
             "CSV and XLSX only: human column labels in this language instead of field names."
         ),
     )
+
+    def validate_date_from(self, value):
+        return _date_in_range(value)
+
+    def validate_date_to(self, value):
+        return _date_in_range(value)
 
     def validate(self, attrs):
         start, end = attrs.get("date_from"), attrs.get("date_to")
