@@ -1,10 +1,19 @@
 """Funders' API keys (issued and revoked by platform admins) and the log of data pulls."""
 
+import contextlib
+
 from django.contrib import admin
+from django.contrib.admin.exceptions import NotRegistered
 from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 
 from accounts import roles
 from reports.models import EnterpriseDataPull, FunderAPIKey, ReportSnapshot
+
+# The library's own keys belong to no funder and open nothing here: only funder keys are
+# offered, so nobody issues a key that cannot work.
+with contextlib.suppress(NotRegistered):
+    admin.site.unregister(APIKey)
 
 
 class SuperuserOnly:

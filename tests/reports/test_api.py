@@ -280,3 +280,18 @@ def test_every_indicator_is_described_in_the_schema(client, db):
     fields = schema["components"]["schemas"]["Summary"]["properties"]
     for name in selectors.INDICATOR_NAMES:
         assert fields[name].get("description"), name
+
+
+def test_superusers_issue_keys_in_the_admin_and_nobody_else(
+    client, superuser, staff_lampung, national_viewer, funder_lpei
+):
+    url = "/admin/reports/funderapikey/add/"
+    for user in (staff_lampung, national_viewer):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+    client.force_login(superuser)
+    response = client.post(url, {"name": "Sistem", "funder": funder_lpei.pk}, follow=True)
+    assert response.status_code == 200
+    api_key = FunderAPIKey.objects.get()
+    assert api_key.funder == funder_lpei
+    assert api_key.prefix in response.content.decode()  # the key is shown once, in the message
