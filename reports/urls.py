@@ -1,5 +1,5 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from reports import api, views
 
@@ -8,7 +8,7 @@ app_name = "reports"
 urlpatterns = [
     path("laporan/", views.home, name="home"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="reports:schema"), name="docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="reports:schema"), name="docs"),
     path("api/v1/programs/", api.ProgramList.as_view(), name="api-programs"),
     path("api/v1/programs/<str:pk>/", api.ProgramDetail.as_view(), name="api-program"),
     path("api/v1/cohorts/", api.CohortList.as_view(), name="api-cohorts"),
