@@ -511,3 +511,20 @@ class SnapshotDetail(ReportAPIMixin, generics.RetrieveAPIView):
         if self.tabular_format:
             return self.table([payload["data"]], request.query_params.get("labels"))
         return Response(payload)
+
+
+@extend_schema(exclude=True)
+class ApiRoot(ReportAPIMixin, APIView):
+    """Where each endpoint is, for a person exploring the API."""
+
+    renderer_classes = [JSONRenderer]
+
+    def get(self, request, *args, **kwargs):
+        from django.urls import reverse
+
+        names = ["programs", "cohorts", "summary", "breakdown", "timeseries", "new-exporters",
+                 "snapshots"]  # fmt: skip
+        links = {name: request.build_absolute_uri(reverse(f"reports:api-{name}")) for name in names}
+        links["schema"] = request.build_absolute_uri(reverse("reports:schema"))
+        links["docs"] = request.build_absolute_uri(reverse("reports:docs"))
+        return Response(links)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("laporan/", views.home, name="home"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="reports:schema"), name="docs"),
+    path("api/v1/", api.ApiRoot.as_view(), name="api-root"),
     path("api/v1/programs/", api.ProgramList.as_view(), name="api-programs"),
     path("api/v1/programs/<str:pk>/", api.ProgramDetail.as_view(), name="api-program"),
     path("api/v1/cohorts/", api.CohortList.as_view(), name="api-cohorts"),

@@ -300,3 +300,9 @@ def test_superusers_issue_keys_in_the_admin_and_nobody_else(
     api_key = FunderAPIKey.objects.get()
     assert api_key.funder == funder_lpei
     assert api_key.prefix in response.content.decode()  # the key is shown once, in the message
+
+
+def test_the_api_root_lists_the_endpoints(client, lpei_key):
+    body = get(client, "/api/v1/", lpei_key).json()
+    assert body["summary"].endswith("/api/v1/reports/summary/")
+    assert get(client, "/api/v1/").status_code == 401
