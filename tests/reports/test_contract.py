@@ -3,8 +3,11 @@ never get a server error or a response the document does not describe."""
 
 import json
 
+import pytest
 import schemathesis
+from django.core import signals
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -22,6 +25,17 @@ DOCUMENT = json.loads(json.dumps(SchemaGenerator().get_schema(public=True), cls=
 schema = schemathesis.openapi.from_dict(DOCUMENT)
 
 
+@pytest.fixture
+def keep_the_test_connection():
+    """The app is called in-process, inside the test's transaction: like Django's test client,
+    keep the request signals from closing the connection that holds it."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @schema.parametrize()
 @settings(
     max_examples=8,
@@ -30,7 +44,7 @@ schema = schemathesis.openapi.from_dict(DOCUMENT)
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_the_api_keeps_its_contract(case, world, funder_lpei):
+def test_the_api_keeps_its_contract(case, world, funder_lpei, keep_the_test_connection):
     key = services.api_key_issue(funder=funder_lpei, name="contract")[1]
     case.call_and_validate(
         app=application,
