@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     # Request documents: served only through the permission check of this view.
     path("", include("certifications.urls")),
+    # The funders' API (/api/v1/, /api/schema/, /api/docs/) and the reports page (/laporan/).
+    path("", include("reports.urls")),
     path("", include("portal.urls")),
 ]
 

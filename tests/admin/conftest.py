@@ -19,6 +19,7 @@ from cohorts.models import (
     Graduation,
 )
 from notifications.models import Reminder
+from reports.models import EnterpriseDataPull, FunderAPIKey, ReportSnapshot
 from tests import factories as f
 
 
@@ -101,6 +102,15 @@ def lampung_world(
         "accounts.sector": lambda: f.SectorFactory(),
         "accounts.tradeoffice": lambda: office_lampung,
         "accounts.funder": lambda: funder_lpei,
+        "reports.funderapikey": lambda: FunderAPIKey.objects.create_key(
+            funder=funder_lpei, name="Sistem pelaporan"
+        )[0],
+        "reports.enterprisedatapull": lambda: EnterpriseDataPull.objects.create(
+            endpoint="new-exporters"
+        ),
+        "reports.reportsnapshot": lambda: ReportSnapshot.objects.create(
+            name="Semester 1", funder=funder_lpei, data={}
+        ),
         "accounts.enterprise": lambda: enterprise_a,
         "accounts.product": lambda: f.ProductFactory(enterprise=enterprise_a),
         "accounts.user": user_model_sample,

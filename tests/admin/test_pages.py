@@ -41,6 +41,9 @@ NOBODY_ADDS = {
     "cohorts.Session",
     "cohorts.Attendance",
     "cohorts.Graduation",
+    # the log of enterprise-level pulls and frozen snapshots are written by the reports API
+    "reports.EnterpriseDataPull",
+    "reports.ReportSnapshot",
 }
 KNOWN = (
     STAFF_ADDS
@@ -57,6 +60,8 @@ KNOWN = (
         "certifications.SchemeDocument",
         # a paired phone: the platform admin removes one to reset a lost second factor
         "otp_totp.TOTPDevice",
+        # funders' API keys are issued by platform admins
+        "reports.FunderAPIKey",
     }
 )
 
