@@ -5,6 +5,7 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from tests import factories as f
+from tests.admin.conftest import lampung_world  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
