@@ -288,3 +288,105 @@ class EnterpriseImportMixin:
             },
         )
         return HttpResponseRedirect(reverse("admin:accounts_enterprise_changelist"))
+
+
+# --- duplicates and merging ------------------------------------------------------------------
+
+
+class MergeForm(forms.Form):
+    keep = forms.IntegerField(label=_("enterprise to keep (ID)"), min_value=1, max_value=2**63 - 1)
+    other = forms.IntegerField(
+        label=_("enterprise merged into it (ID)"), min_value=1, max_value=2**63 - 1
+    )
+
+    def __init__(self, *args, enterprises, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enterprises = enterprises
+
+    def _lookup(self, name):
+        pk = self.cleaned_data[name]
+        enterprise = self.enterprises.filter(pk=pk).select_related("registered_by").first()
+        if enterprise is None:
+            raise ValidationError(gettext("No enterprise of your office has this ID."))
+        return enterprise
+
+    def clean_keep(self):
+        return self._lookup("keep")
+
+    def clean_other(self):
+        return self._lookup("other")
+
+    def clean(self):
+        data = super().clean()
+        keep, other = data.get("keep"), data.get("other")
+        if keep is not None and other is not None and keep.pk == other.pk:
+            raise ValidationError(gettext("Choose two different enterprises."))
+        return data
+
+
+class EnterpriseDuplicatesMixin:
+    """A page of likely duplicates, and a confirmed merge of two enterprises into one."""
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("duplicates/", view(self.duplicates_view), name="accounts_enterprise_duplicates"),
+            path("merge/", view(self.merge_view), name="accounts_enterprise_merge"),
+        ] + super().get_urls()
+
+    def may_merge(self, request) -> bool:
+        return self.has_add_permission(request) and import_offices(request.user).exists()
+
+    def _mergeable(self, request):
+        from accounts.selectors import enterprises_editable_by
+
+        return enterprises_editable_by(request.user)
+
+    def duplicates_view(self, request):
+        from office.duplicates import likely_duplicates
+
+        if not self.may_merge(request):
+            raise PermissionDenied
+        pairs = likely_duplicates(enterprises=self._mergeable(request))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Likely duplicate enterprises"),
+            "pairs": pairs,
+            "merge_url": reverse("admin:accounts_enterprise_merge"),
+        }
+        return TemplateResponse(request, "admin/office/duplicates.html", context)
+
+    def merge_view(self, request):
+        from office.duplicates import enterprise_merge, merge_plan
+
+        if not self.may_merge(request):
+            raise PermissionDenied
+        data = request.POST if request.method == "POST" else (request.GET or None)
+        form = MergeForm(data, enterprises=self._mergeable(request))
+        plan = None
+        if form.is_valid():
+            keep, other = form.cleaned_data["keep"], form.cleaned_data["other"]
+            plan = merge_plan(keep=keep, other=other)
+            if request.method == "POST" and not plan.conflicts:
+                try:
+                    enterprise_merge(keep=keep, other=other, actor=request.user)
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(
+                        request,
+                        gettext("%(other)s is merged into %(keep)s.")
+                        % {"other": other.name, "keep": keep.name},
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:accounts_enterprise_change", args=[keep.pk])
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Merge two enterprises"),
+            "form": form,
+            "plan": plan,
+        }
+        return TemplateResponse(request, "admin/office/merge.html", context)
