@@ -78,6 +78,7 @@ ENTERPRISE_FIELDS = [
     "employees_women",
     "employees_men",
 ]
+FOREIGN_KEYS = frozenset({"province", "regency", "sector"})
 SIZE_WORDS = {
     "micro": "micro",
     "mikro": "micro",
@@ -499,7 +500,10 @@ def _compare(plan: RowPlan, products: dict[tuple[int, str], Product]) -> None:
             continue
         if name == "nib" and not value:
             continue  # a file without the NIB does not erase one already recorded
-        current = getattr(enterprise, name)
+        if name in FOREIGN_KEYS:
+            current, value = getattr(enterprise, f"{name}_id"), value.pk if value else None
+        else:
+            current = getattr(enterprise, name)
         if current != value:
             plan.changes.append(name)
     if "size_class" not in plan.changes and "size_class_basis" in plan.changes:
@@ -556,7 +560,9 @@ def import_apply(
     new_rows = [row for row in plan.rows if row.status == "new"]
     created = [Enterprise(registered_by=office, **row.values) for row in new_rows]
     for enterprise in created:
-        enterprise.full_clean(exclude=["registered_by"], validate_unique=False)
+        # The planner has checked the references, the NIB and the duplicates; what is left
+        # is each field's own rules (lengths, choices), which need no query.
+        enterprise.clean_fields(exclude=["registered_by", *FOREIGN_KEYS])
     created = bulk_create_with_history(
         created,
         Enterprise,
