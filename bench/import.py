@@ -1,12 +1,13 @@
 """The enterprise import at scale: preview and confirmed import of a spreadsheet, time and
 peak memory, against a plain ``bulk_create`` of the same rows (the floor).
 
-Sizes: 10,000 and 100,000 rows (QUICK=1: 2,000; BENCH_IMPORT_ROWS=5000,20000 for others). Each size builds an .xlsx of new
-enterprises, times the preview (read + plan), the confirm (plan again under locks + write
-with one history row each) and, as the floor, ``Enterprise.objects.bulk_create`` of the
-same rows with no checks and no history. Memory peaks come from tracemalloc, which runs
-during every measured step (floor included) so the times compare like with like.
-A second preview of the same file after the import (every row unchanged) is timed too.
+Sizes: 10,000 and 100,000 rows (QUICK=1: 2,000; BENCH_IMPORT_ROWS=5000,20000 for others).
+Each size builds an .xlsx of new enterprises and times the preview (read + plan), the
+confirm (plan again under locks, then write with one history row each) and, as the floor,
+``Enterprise.objects.bulk_create`` of the same rows with no checks and no history. Memory
+peaks come from tracemalloc, which runs during every measured step (floor included) so the
+times compare like with like. A second preview of the same file after the import (every
+row unchanged) is timed too.
 """
 
 import io
