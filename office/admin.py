@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts.models import TradeOffice
-from office import imports, spreadsheets
+from office import background, imports, spreadsheets
 
 EXPORT_FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -151,7 +152,7 @@ class ImportConfirmForm(forms.Form):
 
 
 def _pending_name(user, token: str) -> str:
-    return f"imports/{user.pk}/{token}"
+    return background.pending_name(user.pk, token)
 
 
 class EnterpriseImportMixin:
@@ -165,6 +166,11 @@ class EnterpriseImportMixin:
                 "import/confirm/",
                 view(self.import_confirm_view),
                 name="accounts_enterprise_import_confirm",
+            ),
+            path(
+                "import/status/",
+                view(self.import_status_view),
+                name="accounts_enterprise_import_status",
             ),
             path(
                 "import/template.xlsx",
@@ -265,6 +271,13 @@ class EnterpriseImportMixin:
         filename = confirm.cleaned_data["filename"]
         office = confirm.cleaned_data["office"]
         records = imports.read_rows(data=data, filename=confirm.cleaned_data["token"])
+        if len(records) > background.BACKGROUND_ROWS:
+            token = confirm.cleaned_data["token"]
+            background.import_confirm_enqueue(
+                user=request.user, office=office, token=token, filename=filename
+            )
+            status_url = reverse("admin:accounts_enterprise_import_status")
+            return HttpResponseRedirect(f"{status_url}?{urlencode({'token': token})}")
         try:
             result = imports.import_apply(
                 records=records, office=office, actor=request.user, filename=filename
@@ -288,6 +301,22 @@ class EnterpriseImportMixin:
             },
         )
         return HttpResponseRedirect(reverse("admin:accounts_enterprise_changelist"))
+
+    def import_status_view(self, request):
+        """Where a background import stands; the page reloads itself while it runs."""
+        if not self.may_import(request):
+            raise PermissionDenied
+        token = request.GET.get("token", "")
+        state = None
+        if re.fullmatch(r"[0-9a-f]{32}\.(xlsx|csv)", token):
+            state = background.status_read(request.user.pk, token)
+        context = self._import_context(
+            request,
+            title=gettext("Import in progress"),
+            state=state,
+            running=bool(state and state.get("state") in ("queued", "running")),
+        )
+        return TemplateResponse(request, "admin/office/import_status.html", context)
 
 
 # --- duplicates and merging ------------------------------------------------------------------

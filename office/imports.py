@@ -17,7 +17,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -545,11 +545,13 @@ def import_apply(
     office: TradeOffice,
     actor: User,
     filename: str,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Write the import: every row, or nothing when any row is in error.
 
     The plan is made again under row locks, so a record changed since the preview is compared
-    as it is now. Each enterprise written gets a history row naming the file."""
+    as it is now. Each enterprise written gets a history row naming the file. ``progress``
+    is told (rows written, rows to write) as the batches go in."""
     plan = import_plan(records=records, office=office, lock=True)
     if plan.has_errors:
         raise ValidationError(
@@ -563,13 +565,19 @@ def import_apply(
         # The planner has checked the references, the NIB and the duplicates; what is left
         # is each field's own rules (lengths, choices), which need no query.
         enterprise.clean_fields(exclude=["registered_by", *FOREIGN_KEYS])
-    created = bulk_create_with_history(
-        created,
-        Enterprise,
-        batch_size=WRITE_BATCH,
-        default_user=actor,
-        default_change_reason=reason,
-    )
+    total = len(created) + sum(1 for row in plan.rows if row.status == "changed")
+    written: list[Enterprise] = []
+    for batch in _chunks(created, WRITE_BATCH):
+        written += bulk_create_with_history(
+            batch,
+            Enterprise,
+            batch_size=WRITE_BATCH,
+            default_user=actor,
+            default_change_reason=reason,
+        )
+        if progress:
+            progress(len(written), total)
+    created = written
     for row, enterprise in zip(new_rows, created, strict=True):
         row.enterprise = enterprise
     changed_rows = [row for row in plan.rows if row.status == "changed" and row.changes]
@@ -589,6 +597,8 @@ def import_apply(
             default_user=actor,
             default_change_reason=reason,
         )
+        if progress:
+            progress(total, total)
     new_products = [
         Product(enterprise=row.enterprise, **row.product)
         for row in plan.rows

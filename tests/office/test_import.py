@@ -300,3 +300,77 @@ def test_the_template_has_drop_down_lists_and_imports_as_filled(
     workbook.save(buffer)
     (only,) = plan_of(buffer.getvalue(), office_lampung, "template.xlsx").rows
     assert only.status == "new", only.errors
+
+
+def test_a_large_import_runs_in_the_worker_with_its_progress(
+    client,
+    staff_lampung,
+    office_lampung,
+    lampung_selatan,
+    food,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from config.celery import app
+    from office import background
+
+    monkeypatch.setattr(background, "BACKGROUND_ROWS", 1)
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        _run_large_import(client, staff_lampung, office_lampung, django_capture_on_commit_callbacks)
+    finally:
+        app.conf.task_always_eager = previous
+
+
+def _run_large_import(client, staff_lampung, office_lampung, django_capture_on_commit_callbacks):
+    client.force_login(staff_lampung)
+    data = csv_file([row(), row(nib="9120001234001", name="Baru Dua")])
+    preview = client.post(
+        reverse("admin:accounts_enterprise_import"),
+        {"file": SimpleUploadedFile("besar.csv", data), "office": office_lampung.pk},
+    )
+    confirm = preview.context["confirm"]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(
+            reverse("admin:accounts_enterprise_import_confirm"),
+            {name: confirm[name].value() for name in confirm.fields},
+        )
+    status_url = response["Location"]
+    assert "/import/status/?token=" in status_url
+    queued = client.get(status_url)
+    assert "waiting for its turn" in queued.content.decode()
+    assert 'http-equiv="refresh"' in queued.content.decode()
+    assert not Enterprise.objects.exists()
+    for callback in callbacks:
+        callback()
+    assert Enterprise.objects.count() == 2
+    done = client.get(status_url).content.decode()
+    assert "besar.csv is imported: 2 new enterprises" in done
+    assert 'http-equiv="refresh"' not in done
+    # Running the task again changes nothing.
+    from office.tasks import import_confirm
+
+    token = confirm["token"].value()
+    result = import_confirm(
+        user_id=staff_lampung.pk, office_id=office_lampung.pk, token=token, filename="besar.csv"
+    )
+    assert result == "done" and Enterprise.objects.count() == 2
+
+
+def test_the_import_status_of_another_user_is_not_shown(client, staff_lampung, manager_lampung):
+    from office import background
+
+    token = "0" * 32 + ".csv"
+    background.status_write(
+        staff_lampung.pk,
+        token,
+        state="done",
+        created=1,
+        updated=0,
+        unchanged=0,
+        filename="rahasia.csv",
+    )
+    client.force_login(manager_lampung)
+    page = client.get(reverse("admin:accounts_enterprise_import_status"), {"token": token})
+    assert page.status_code == 200 and "rahasia.csv" not in page.content.decode()
