@@ -275,6 +275,7 @@ class RowPlan:
     enterprise: Enterprise | None = None
     product: dict[str, str] | None = None
     product_action: str = ""  # "", "add", "update"
+    given: frozenset[str] = frozenset()  # the columns this row fills in
 
     @property
     def status_label(self) -> str:
@@ -326,6 +327,7 @@ class _References:
 def _clean_row(record: dict[str, object], refs: _References) -> RowPlan:
     nib = normalise_nib(record.get("nib"))
     plan = RowPlan(line=int(record["_line"]), name=_text(record.get("name")), nib=nib)
+    plan.given = frozenset(key for key, value in record.items() if _text(value) != "")
     errors = plan.errors
     values: dict[str, object] = {"nib": nib, "name": plan.name}
     if nib and not re.fullmatch(r"[0-9]{13}", nib):
@@ -480,34 +482,38 @@ def _office_name(enterprise: Enterprise) -> str:
 
 def _compare(plan: RowPlan, products: dict[tuple[int, str], Product]) -> None:
     values = dict(plan.values)
+    enterprise = plan.enterprise
+    given = plan.given
     if not values["size_class"]:
         values.pop("size_class")
-        if plan.enterprise is None or plan.enterprise.annual_revenue != values["annual_revenue"]:
+        revenue_moved = "annual_revenue" in given and (
+            enterprise is None or enterprise.annual_revenue != values["annual_revenue"]
+        )
+        if enterprise is None or revenue_moved:
             values["size_class"], values["size_class_basis"] = _suggested_size(
                 values["annual_revenue"]
             )
     else:
         values["size_class_basis"] = _("Given in the imported file")
     plan.values = values
-    enterprise = plan.enterprise
     if enterprise is None:
         plan.status = "new"
         if plan.product:
             plan.product_action = "add"
         return
     for name, value in values.items():
-        if name == "size_class_basis" and "size_class" not in plan.changes:
+        # A column left out of the file, or a cell left empty, keeps what is recorded: an
+        # import fills in and corrects, it never erases.
+        if name == "size_class_basis" or (name not in given and name != "size_class"):
             continue
-        if name == "nib" and not value:
-            continue  # a file without the NIB does not erase one already recorded
         if name in FOREIGN_KEYS:
             current, value = getattr(enterprise, f"{name}_id"), value.pk if value else None
         else:
             current = getattr(enterprise, name)
         if current != value:
             plan.changes.append(name)
-    if "size_class" not in plan.changes and "size_class_basis" in plan.changes:
-        plan.changes.remove("size_class_basis")
+    if "size_class" in plan.changes:
+        plan.changes.append("size_class_basis")
     if plan.product:
         existing = products.get((enterprise.pk, _norm(plan.product["name"])))
         if existing is None:

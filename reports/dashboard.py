@@ -95,7 +95,8 @@ class Dashboard:
         """The exporters' share drawn against a bar whose full width is the target."""
         if not self.target_exporters:
             return 0
-        return min(BAR_WIDTH, round(BAR_WIDTH * self.exporters / self.target_exporters))
+        width = min(BAR_WIDTH, round(BAR_WIDTH * self.exporters / self.target_exporters))
+        return max(width, 2) if self.exporters else 0  # a few exporters still show
 
     @property
     def chart_width(self) -> int:

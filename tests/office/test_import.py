@@ -374,3 +374,32 @@ def test_the_import_status_of_another_user_is_not_shown(client, staff_lampung, m
     client.force_login(manager_lampung)
     page = client.get(reverse("admin:accounts_enterprise_import_status"), {"token": token})
     assert page.status_code == 200 and "rahasia.csv" not in page.content.decode()
+
+
+def test_a_column_left_out_or_empty_keeps_what_is_recorded(office_lampung, lampung_selatan, food):
+    existing = f.EnterpriseFactory(
+        registered_by=office_lampung,
+        nib="9120001234567",
+        name="Kopi Jaya",
+        address="Jalan Lama 1",
+        sector=food,
+        regency=lampung_selatan,
+        employees_women=9,
+    )
+    header = ["nib", "name", "owner_name", "province", "address", "employees_women"]
+    data = csv_file(
+        [
+            {
+                "nib": "9120001234567",
+                "name": "Kopi Jaya",
+                "owner_name": existing.owner_name,
+                "province": "Lampung",
+                "address": "",
+                "employees_women": "11",
+            }
+        ],
+        header=header,
+    )
+    (only,) = plan_of(data, office_lampung).rows
+    assert only.status == "changed"
+    assert only.changes == ["employees_women"]
