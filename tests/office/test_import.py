@@ -403,3 +403,18 @@ def test_a_column_left_out_or_empty_keeps_what_is_recorded(office_lampung, lampu
     (only,) = plan_of(data, office_lampung).rows
     assert only.status == "changed"
     assert only.changes == ["employees_women"]
+
+
+def test_the_history_page_names_the_import(
+    client, staff_lampung, office_lampung, lampung_selatan, food
+):
+    records = imports.read_rows(data=csv_file([row()]), filename="ikm.csv")
+    imports.import_apply(
+        records=records, office=office_lampung, actor=staff_lampung, filename="dari-kabupaten.csv"
+    )
+    enterprise = Enterprise.objects.get(nib="9120001234567")
+    client.force_login(staff_lampung)
+    page = client.get(reverse("admin:accounts_enterprise_history", args=[enterprise.pk]))
+    text = page.content.decode()
+    assert "Imported from dari-kabupaten.csv" in text
+    assert "staf@lampung.test" in text or "Staf Lampung" in text
