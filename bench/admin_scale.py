@@ -3,8 +3,9 @@
 Builds the demo and `seed_demo --enterprises` rows in a database of its own (PostgreSQL
 when DATABASE_URL names it, which is what the figures are for), times each page as the
 Lampung officer and as the platform admin at the small size (the floor), grows the data and
-times them again. Target: at most 2× the floor. Sizes: 1,000 then 100,000 enterprises
-(QUICK=1: 1,000 then 10,000). Run with `make bench` or `python bench/admin_scale.py`.
+times them again. Target: at most 2× the floor. Sizes: 1,000 then 1,000,000 enterprises
+(QUICK=1: 1,000 then 100,000; BENCH_ADMIN_ENTERPRISES sets the larger size). Run with
+`make bench` or `python bench/admin_scale.py`.
 """
 
 import os
@@ -16,7 +17,7 @@ from harness import QUICK, header, record, setup_django, test_database, timed
 setup_django()
 
 SMALL = 1_000
-LARGE = int(os.environ.get("BENCH_ADMIN_ENTERPRISES", 10_000 if QUICK else 100_000))
+LARGE = int(os.environ.get("BENCH_ADMIN_ENTERPRISES", 100_000 if QUICK else 1_000_000))
 TARGET = 2.0
 
 

@@ -46,6 +46,14 @@ class Reminder(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    lease_until = models.DateTimeField(
+        _("claimed until"),
+        null=True,
+        blank=True,
+        help_text=_("A row still sending after this moment is taken back by the dispatcher."),
+    )
+    dispatched_at = models.DateTimeField(_("handed to a worker at"), null=True, blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
     unique_key = models.CharField(
         _("unique key"),
         max_length=200,
@@ -63,7 +71,31 @@ class Reminder(models.Model):
                 fields=["due_at"], name="reminder_due_pending", condition=Q(status="pending")
             ),
             models.Index(fields=["subject_type", "subject_id"]),
+            models.Index(
+                fields=["lease_until"], name="reminder_lease_sending", condition=Q(status="sending")
+            ),
+            models.Index(fields=["status", "due_at"], name="reminder_status_due"),
         ]
 
     def __str__(self) -> str:
         return f"{self.title} → {self.recipient_id} ({self.get_status_display()})"
+
+
+class ReminderPreference(models.Model):
+    """The non-essential kinds of reminder a user chose not to receive."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminder_preference",
+        verbose_name=_("user"),
+    )
+    muted_kinds = models.JSONField(_("kinds not wanted"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reminder preference")
+        verbose_name_plural = _("reminder preferences")
+
+    def __str__(self) -> str:
+        return str(self.user_id)

@@ -64,29 +64,6 @@ def test_sending_twice_sends_once(participant_a, mailoutbox):
     assert reminder.attempts == 1
 
 
-@pytest.fixture
-def smtp_server():
-    aiosmtpd = pytest.importorskip("aiosmtpd.controller")
-    from aiosmtpd.handlers import Sink
-
-    class Collect(Sink):
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append(envelope)
-            return "250 OK"
-
-    handler = Collect()
-    port = free_port()
-    controller = aiosmtpd.Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, handler
-    finally:
-        controller.stop()
-
-
 @pytest.mark.services
 def test_reminder_goes_out_through_a_real_smtp_server(participant_a, settings, smtp_server):
     port, handler = smtp_server

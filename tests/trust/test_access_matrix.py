@@ -362,3 +362,116 @@ def test_the_markers_are_shown_to_the_side_that_holds_them(
     client.force_login(superuser)
     app, name = model_label.split(".")
     assert marker in client.get(reverse(f"admin:{app}_{name}_changelist")).content.decode()
+
+
+# ---------------------------------------------------------------------------------------
+# Admin actions: the other side's roles select a row of ours and run every action on it
+
+
+def _snapshot(obj) -> dict:
+    fresh = type(obj)._default_manager.filter(pk=obj.pk).values().first()
+    assert fresh is not None, f"{obj._meta.label} {obj.pk} is gone"
+    return fresh
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
+def test_admin_actions_change_nothing_of_another_tenant(client, request, model, lampung_world):
+    from django.contrib.admin import helpers
+    from django.test import RequestFactory
+
+    obj = lampung_world(model)
+    model_admin = admin.site._registry[model]
+    probe = RequestFactory().get("/")
+    probe.user = request.getfixturevalue("superuser")
+    actions = list(model_admin.get_actions(probe))
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    before = _snapshot(obj)
+    failures = []
+    for action in actions:
+        for role in ("anonymous", *FOREIGN):
+            client.logout()
+            if ROLES[role]:
+                client.force_login(request.getfixturevalue(ROLES[role]))
+            response = client.post(
+                url,
+                {"action": action, helpers.ACTION_CHECKBOX_NAME: [str(obj.pk)], "post": "yes"},
+            )
+            got = outcome(response)
+            if got not in (DENIED | {LOGIN, REDIRECT, OK}):
+                failures.append(f"action {action} as {role}: {got}")
+            if got == OK:
+                body = response.content.decode(errors="replace")
+                leaked = [m for m in MARKERS if m in body]
+                if leaked:
+                    failures.append(f"action {action} as {role} shows {leaked}")
+    assert _snapshot(obj) == before, "an action changed another tenant's row"
+    assert not failures, "\n".join(failures)
+
+
+# ---------------------------------------------------------------------------------------
+# The same walk's query counts: a page costs as many queries with more rows as with few
+
+
+def _grow(office, program, enterprise_count=4):
+    """More rows of the kinds the lists show, in the same office and programme."""
+    from cohorts.models import Enrollment
+    from tests import factories as f
+
+    stage = f.StageFactory(program=program, number=9)
+    cohort = f.CohortFactory(stage=stage, name="Kelas tambahan")
+    f.SessionFactory.create_batch(2, cohort=cohort)
+    for _ in range(enterprise_count):
+        enterprise = f.EnterpriseFactory(registered_by=office)
+        f.ProductFactory(enterprise=enterprise)
+        f.EnrollmentFactory(enterprise=enterprise, cohort=cohort, status=Enrollment.Status.ENROLLED)
+        f.CaseFactory(enterprise=enterprise, office=office, program=program)
+        f.ExportRecordFactory(enterprise=enterprise, program=program)
+
+
+def _count(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+            response.close()
+    return len(queries)
+
+
+def test_query_counts_do_not_grow_with_the_data(
+    client, request, lampung_world, office_lampung, program_lampung
+):
+    for model in REGISTERED:
+        lampung_world(model)
+    urls = [
+        reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist") for m in REGISTERED
+    ]
+    cache: dict = {}
+    for route in all_routes():
+        if route.admin_model is None and site_rule(route) not in (None, "missing"):
+            kwargs = _kwargs(route, lampung_world, cache)
+            if kwargs is not None and "(?P" not in route.pattern:
+                urls.append(_url(route, kwargs))
+    roles = ("staff_x", "member_a", "superuser")
+    users = {role: request.getfixturevalue(ROLES[role]) for role in roles}
+
+    def counts():
+        found = {}
+        for role, user in users.items():
+            client.force_login(user)
+            for url in urls:
+                found[(role, url)] = _count(client, url)
+        return found
+
+    counts()  # warm per-process caches (content types, sites)
+    small = counts()
+    _grow(office_lampung, program_lampung)
+    large = counts()
+    grown = [
+        f"{role} {url}: {small[(role, url)]} → {n}"
+        for (role, url), n in large.items()
+        if n > small[(role, url)]
+    ]
+    assert not grown, "\n".join(grown)
