@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django import forms
@@ -227,6 +228,12 @@ class EnterpriseImportMixin:
                 extension = upload.name.lower().rsplit(".", 1)[-1]
                 token = f"{secrets.token_hex(16)}.{extension}"
                 storages["private"].save(_pending_name(request.user, token), ContentFile(data))
+                if len(records) > background.BACKGROUND_ROWS:
+                    background.import_preview_enqueue(
+                        user=request.user, office=office, token=token, filename=upload.name[:200]
+                    )
+                    status_url = reverse("admin:accounts_enterprise_import_status")
+                    return HttpResponseRedirect(f"{status_url}?{urlencode({'token': token})}")
                 plan = imports.import_plan(records=records, office=office)
                 confirm = ImportConfirmForm(
                     initial={"token": token, "filename": upload.name[:200], "office": office.pk},
@@ -310,13 +317,45 @@ class EnterpriseImportMixin:
         state = None
         if re.fullmatch(r"[0-9a-f]{32}\.(xlsx|csv)", token):
             state = background.status_read(request.user.pk, token)
+        if state and state.get("state") == "planned":
+            return self._stored_preview(request, token, state)
         context = self._import_context(
             request,
             title=gettext("Import in progress"),
             state=state,
-            running=bool(state and state.get("state") in ("queued", "running")),
+            running=bool(state and state.get("state") in ("planning", "queued", "running")),
         )
         return TemplateResponse(request, "admin/office/import_status.html", context)
+
+    def _stored_preview(self, request, token, state):
+        """The preview a worker planned, shown with the same page and confirm as a small one."""
+        office = import_offices(request.user).filter(pk=state["office"]).first()
+        if office is None:
+            raise PermissionDenied
+        counts = state["counts"]
+        plan = SimpleNamespace(counts=counts, has_errors=state["has_errors"])
+        rows = [
+            {
+                "plan": SimpleNamespace(**{k: v for k, v in row.items() if k != "changes"}),
+                "changes": row["changes"],
+            }
+            for row in state["rows"]
+        ]
+        confirm = ImportConfirmForm(
+            initial={"token": token, "filename": state["filename"], "office": office.pk},
+            user=request.user,
+        )
+        context = self._import_context(
+            request,
+            title=gettext("Check the import of %(file)s") % {"file": state["filename"]},
+            plan=plan,
+            rows=rows,
+            hidden_rows=state["hidden_rows"],
+            confirm=confirm,
+            office=office,
+            error=None,
+        )
+        return TemplateResponse(request, "admin/office/import_preview.html", context)
 
 
 # --- duplicates and merging ------------------------------------------------------------------

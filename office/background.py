@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import TradeOffice, User
@@ -97,3 +98,64 @@ def import_confirm_run(*, user_id: int, office_id: int, token: str, filename: st
     )
     storage.delete(name)
     return "done"
+
+
+PREVIEW_ROWS = 300  # rows of a background preview kept to show (errors first)
+
+
+def import_preview_enqueue(*, user: User, office: TradeOffice, token: str, filename: str) -> None:
+    """Mark the preview queued and hand it to the worker once the request's transaction ends."""
+    from office.tasks import import_preview
+
+    status_write(
+        user.pk, token, state="planning", filename=filename, office=office.pk, total=0, done=0
+    )
+    transaction.on_commit(
+        lambda: import_preview.delay(
+            user_id=user.pk, office_id=office.pk, token=token, filename=filename
+        )
+    )
+
+
+def import_preview_run(*, user_id: int, office_id: int, token: str, filename: str) -> str:
+    """Plan a large import in the worker and keep what the preview page shows."""
+    state = status_read(user_id, token) or {}
+    if state.get("state") not in (None, "planning"):
+        return state.get("state", "")
+    storage = storages["private"]
+    name = pending_name(user_id, token)
+    if not storage.exists(name):
+        status_write(user_id, token, state="failed", error=_("The uploaded file is gone."))
+        return "failed"
+    with storage.open(name, "rb") as handle:
+        data = handle.read()
+    user = User.objects.get(pk=user_id)
+    office = TradeOffice.objects.get(pk=office_id)
+    with translation.override(user.preferred_language or None):
+        records = imports.read_rows(data=data, filename=token)
+        plan = imports.import_plan(records=records, office=office)
+        shown = sorted(plan.rows, key=lambda row: (row.status != "error", row.line))
+        rows = [
+            {
+                "line": row.line,
+                "status": row.status,
+                "status_label": row.status_label,
+                "name": row.name,
+                "nib": row.nib,
+                "errors": row.errors,
+                "changes": imports.change_labels(row),
+            }
+            for row in shown[:PREVIEW_ROWS]
+        ]
+    status_write(
+        user_id,
+        token,
+        state="planned",
+        filename=filename,
+        office=office.pk,
+        counts=plan.counts,
+        has_errors=plan.has_errors,
+        rows=rows,
+        hidden_rows=max(len(shown) - PREVIEW_ROWS, 0),
+    )
+    return "planned"

@@ -326,18 +326,28 @@ def test_a_large_import_runs_in_the_worker_with_its_progress(
 def _run_large_import(client, staff_lampung, office_lampung, django_capture_on_commit_callbacks):
     client.force_login(staff_lampung)
     data = csv_file([row(), row(nib="9120001234001", name="Baru Dua")])
-    preview = client.post(
-        reverse("admin:accounts_enterprise_import"),
-        {"file": SimpleUploadedFile("besar.csv", data), "office": office_lampung.pk},
-    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        uploaded = client.post(
+            reverse("admin:accounts_enterprise_import"),
+            {"file": SimpleUploadedFile("besar.csv", data), "office": office_lampung.pk},
+        )
+    status_url = uploaded["Location"]
+    assert "/import/status/?token=" in status_url
+    planning = client.get(status_url).content.decode()
+    assert "being checked row by row" in planning and 'http-equiv="refresh"' in planning
+    for callback in callbacks:
+        callback()  # the worker plans the preview
+    preview = client.get(status_url)
+    assert preview.context["plan"].counts == {"new": 2, "changed": 0, "unchanged": 0, "error": 0}
+    assert "Confirm the import" in preview.content.decode()
+    assert not Enterprise.objects.exists()
     confirm = preview.context["confirm"]
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(
             reverse("admin:accounts_enterprise_import_confirm"),
             {name: confirm[name].value() for name in confirm.fields},
         )
-    status_url = response["Location"]
-    assert "/import/status/?token=" in status_url
+    assert response["Location"] == status_url
     queued = client.get(status_url)
     assert "waiting for its turn" in queued.content.decode()
     assert 'http-equiv="refresh"' in queued.content.decode()
@@ -348,14 +358,19 @@ def _run_large_import(client, staff_lampung, office_lampung, django_capture_on_c
     done = client.get(status_url).content.decode()
     assert "besar.csv is imported: 2 new enterprises" in done
     assert 'http-equiv="refresh"' not in done
-    # Running the task again changes nothing.
-    from office.tasks import import_confirm
+    # Running the tasks again changes nothing.
+    from office.tasks import import_confirm, import_preview
 
     token = confirm["token"].value()
-    result = import_confirm(
-        user_id=staff_lampung.pk, office_id=office_lampung.pk, token=token, filename="besar.csv"
-    )
-    assert result == "done" and Enterprise.objects.count() == 2
+    kwargs = {
+        "user_id": staff_lampung.pk,
+        "office_id": office_lampung.pk,
+        "token": token,
+        "filename": "besar.csv",
+    }
+    assert import_confirm(**kwargs) == "done"
+    assert import_preview(**kwargs) == "done"
+    assert Enterprise.objects.count() == 2
 
 
 def test_the_import_status_of_another_user_is_not_shown(client, staff_lampung, manager_lampung):
