@@ -38,6 +38,7 @@ from accounts.models import (
     User,
     canonical_email,
 )
+from office.admin import EnterpriseDuplicatesMixin, EnterpriseImportMixin
 
 # Who may do what follows from roles and memberships (accounts.roles), not from groups.
 admin.site.unregister(Group)
@@ -133,7 +134,7 @@ class EnterpriseMembershipInline(ScopedInline):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(ScopedAdmin):
+class EnterpriseAdmin(EnterpriseImportMixin, EnterpriseDuplicatesMixin, ScopedAdmin):
     list_display = [
         "name",
         "nib",

@@ -36,6 +36,7 @@ from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import roles
+from office.admin import SpreadsheetExportMixin
 
 Chooser = Callable[..., QuerySet]
 
@@ -261,8 +262,9 @@ class ScopedAdminMixin:
         return chooser_for(self.admin_site, model, request.GET.get("field_name", ""))
 
 
-class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    """A scoped ModelAdmin with the history view (Django's own for models without history)."""
+class ScopedAdmin(SpreadsheetExportMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """A scoped ModelAdmin with the history view (Django's own for models without history)
+    and its list downloadable as .xlsx and .csv."""
 
     def __init__(self, model, admin_site):
         super().__init__(model, admin_site)

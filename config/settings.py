@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "notifications",
     "cohorts",
     "certifications",
+    "office",
     "reports",
     "portal",
     "seeds",

@@ -28,6 +28,7 @@ from cohorts.admin.running import CoachingVisitInline
 from cohorts.admin.running.classpage import ClassPageMixin
 from cohorts.models import Cohort, Enrollment, Level, Stage
 from cohorts.services import seats, selection
+from office.admin_classes import CohortBulkMixin, EnrollmentMoveMixin
 
 S = Enrollment.Status
 FORM_TEMPLATE = "admin/cohorts/seats_form.html"
@@ -243,7 +244,7 @@ class SeatInline(ScopedInline):
 
 
 @admin.register(Cohort)
-class CohortAdmin(ClassPageMixin, ServiceFormPages, ScopedAdmin):
+class CohortAdmin(CohortBulkMixin, ClassPageMixin, ServiceFormPages, ScopedAdmin):
     list_display = [
         "name",
         "stage",
@@ -402,7 +403,7 @@ ENROLLMENT_PAGES = [
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(ServiceFormPages, ScopedAdmin):
+class EnrollmentAdmin(EnrollmentMoveMixin, ServiceFormPages, ScopedAdmin):
     list_display = [
         "enterprise",
         "stage",
@@ -423,7 +424,7 @@ class EnrollmentAdmin(ServiceFormPages, ScopedAdmin):
     search_fields = ["enterprise__name", "enterprise__nib", "cohort__name"]
     # Narrows the enterprise autocomplete of the application page (ApplyForm).
     scoped_choices = {"enterprise": _enterprises_choosable}
-    actions = ["select_applications", "accept_offers", "decline_offers"]
+    actions = ["select_applications", "accept_offers", "decline_offers", "move_to_class"]
     change_form_template = "admin/cohorts/enrollment/change_form.html"
     inlines = [CoachingVisitInline]
     fieldsets = [

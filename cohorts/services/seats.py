@@ -590,3 +590,47 @@ def cohort_set_capacity(*, cohort: Cohort, capacity: int, actor: User) -> Cohort
     cohort.save(update_fields=["capacity"])
     seats_fill(cohort=cohort, actor=actor)
     return cohort
+
+
+@transaction.atomic
+def enrollment_move_class(*, enrollment: Enrollment, cohort: Cohort, actor: User) -> Enrollment:
+    """Move an enrolled participant to another class of the same stage and level.
+
+    The seat rules of both classes hold: the new class needs a free seat nobody is waiting
+    for (a moved participant never jumps a queue), and the seat left behind goes to the first
+    of the old class's waiting list. Both classes are locked in id order."""
+    current_id = (
+        Enrollment.objects.filter(pk=enrollment.pk).values_list("cohort_id", flat=True).get()
+    )
+    if current_id is None:
+        raise ValidationError(_("This enrollment is not in a class."))
+    if current_id == cohort.pk:
+        raise ValidationError(_("The participant is already in this class."))
+    first, second = sorted([current_id, cohort.pk])
+    locked = {first: _lock_cohort(first), second: _lock_cohort(second)}
+    source, target = locked[current_id], locked[cohort.pk]
+    enrollment = _lock_enrollment(enrollment.pk)
+    require_program_staff(actor, enrollment.program)
+    if enrollment.cohort_id != source.pk:
+        raise ValidationError(_("The participant's class changed meanwhile; try again."))
+    if enrollment.status != Status.ENROLLED:
+        raise ValidationError(
+            _("Only an enrolled participant can move to another class (now: %(status)s).")
+            % {"status": enrollment.get_status_display()}
+        )
+    if target.stage_id != source.stage_id or target.level != source.level:
+        raise ValidationError(_("A participant moves only to a class of the same stage and level."))
+    if target.closed_at is not None or source.closed_at is not None:
+        raise ValidationError(_("This class is closed."))
+    if (
+        selectors.cohort_seats_taken(target) >= target.capacity
+        or selectors.cohort_waiting_list(target).exists()
+    ):
+        raise ValidationError(
+            _("%(class)s has no free seat for %(enterprise)s.")
+            % {"class": target.name, "enterprise": enrollment.enterprise.name}
+        )
+    enrollment.cohort = target
+    _save(enrollment, actor, ["cohort"])
+    seats_fill(cohort=source, actor=actor)
+    return enrollment

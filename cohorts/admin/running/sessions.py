@@ -35,6 +35,7 @@ from cohorts.models import (
     Session,
 )
 from cohorts.services import classes
+from office.admin_classes import SessionTapMixin
 
 # --- sessions ---------------------------------------------------------------------------
 
@@ -96,7 +97,7 @@ class SessionForm(forms.ModelForm):
 
 
 @admin.register(Session)
-class SessionAdmin(ServiceFormMixin, ScopedAdmin):
+class SessionAdmin(SessionTapMixin, ServiceFormMixin, ScopedAdmin):
     form = SessionForm
     list_display = ["topic", "cohort", "local_start", "speakers", "state", "attendance_link"]
     list_select_related = ["cohort"]
