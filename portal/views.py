@@ -1,21 +1,281 @@
+"""The participants' pages. Every read goes through portal.selectors (scoped to the user's
+enterprises) and every write through the domain apps' services."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.models import Enterprise
+from certifications import services as case_services
+from certifications.selectors import case_missing_requirements
+from cohorts.models import Level
+from cohorts.selectors import completed_levels
+from cohorts.services import seats
+from cohorts.services.classes import next_level
+from config.client_ip import throttle
+from portal import calendar, selectors
+from portal.forms import EnterpriseSwitchForm, LoginForm, UploadForm
+
+
+def reports_home_url() -> str | None:
+    """The analysts' reports page, once it exists."""
+    try:
+        return reverse("reports:home")
+    except NoReverseMatch:
+        return None
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "portal/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Reset by e-mail, at most PASSWORD_RESET_LIMIT_PER_HOUR requests per address an hour."""
+
+    template_name = "portal/password_reset.html"
+    email_template_name = "portal/email/password_reset.txt"
+    subject_template_name = "portal/email/password_reset_subject.txt"
+    success_url = reverse_lazy("portal:password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        if not throttle(
+            request, scope="password_reset", limit=settings.PASSWORD_RESET_LIMIT_PER_HOUR
+        ):
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(None, _("Too many requests from this address. Try again in an hour."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)
+
+
+def _no_enterprise(request):
+    """Analysts and national viewers go to the reports; others see where to turn."""
+    url = reports_home_url()
+    reader = roles.is_funder_analyst(request.user) or roles.is_national_viewer(request.user)
+    if url and reader:
+        return redirect(url)
+    return render(
+        request,
+        "portal/no_enterprise.html",
+        {"may_use_admin": roles.may_use_admin(request.user), "reader": reader},
+    )
 
 
 @login_required
-def home(request, **_ids):
-    """The participant's start page: the enterprises they act for."""
-    enterprises = Enterprise.objects.filter(
-        pk__in=roles.enterprise_ids(request.user)
-    ).select_related("province", "regency")
+def home(request):
+    """What needs doing first, then sessions, requests, offers, reminders and progress."""
+    enterprise = selectors.current_enterprise(request)
+    if enterprise is None:
+        return _no_enterprise(request)
+    now = timezone.now()
+    offers = list(selectors.offers_of(enterprise))
+    cases = list(selectors.open_cases_of(enterprise))
+    todo = []
+    for offer in offers:
+        todo.append({"kind": "offer", "enrollment": offer, "due": offer.offer_expires_at})
+    for case in cases:
+        if case.status == case.Status.REVISION:
+            todo.append({"kind": "revision", "case": case, "due": case.revision_deadline})
+        elif case.missing_documents and case.status in (
+            case.Status.REQUESTED,
+            case.Status.PREPARING,
+        ):
+            todo.append({"kind": "documents", "case": case, "due": case.target_date})
+    done = completed_levels(enterprise)
+    progress = []
+    for level in sorted(set(done)):
+        following = next_level(level)
+        progress.append(
+            {"level": Level(level).label, "next": following.label if following else None}
+        )
     return render(
         request,
         "portal/home.html",
         {
-            "enterprises": enterprises,
+            "enterprise": enterprise,
+            "enterprises": list(selectors.enterprises_of(request.user)),
+            "todo": todo,
+            "offers": offers,
+            "sessions": list(selectors.next_sessions(enterprise, now=now)),
+            "cases": cases,
+            "classes": list(selectors.classes_of(enterprise)),
+            "reminders": list(selectors.latest_reminders(request.user)),
+            "progress": progress,
             "may_use_admin": roles.may_use_admin(request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def switch_enterprise(request):
+    form = EnterpriseSwitchForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["enterprise"] not in roles.enterprise_ids(
+        request.user
+    ):
+        raise Http404
+    request.session[selectors.SESSION_KEY] = form.cleaned_data["enterprise"]
+    return redirect("portal:home")
+
+
+@login_required
+def offer(request, enrollment_id: int):
+    """A seat offer: accept or decline before its deadline."""
+    enrollment = selectors.enrollment_for_offer(request.user, enrollment_id)
+    if request.method == "POST":
+        choice = request.POST.get("choice")
+        try:
+            if choice == "accept":
+                seats.offer_accept(enrollment=enrollment, actor=request.user)
+                messages.success(
+                    request,
+                    _("You have a seat in %(cohort)s. See you at the first session.")
+                    % {"cohort": enrollment.cohort.name},
+                )
+                return redirect("portal:class_detail", cohort_id=enrollment.cohort_id)
+            if choice == "decline":
+                seats.offer_decline(enrollment=enrollment, actor=request.user)
+                messages.success(request, _("You declined the seat offer."))
+                return redirect("portal:home")
+            messages.error(request, _("Choose to accept or to decline the offer."))
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+        enrollment = selectors.enrollment_for_offer(request.user, enrollment_id)
+    return render(request, "portal/offer.html", {"enrollment": enrollment})
+
+
+@login_required
+def class_detail(request, cohort_id: int):
+    enrollment = selectors.class_enrollment(request.user, cohort_id)
+    sessions = selectors.class_sessions(enrollment)
+    return render(
+        request,
+        "portal/class_detail.html",
+        {
+            "enrollment": enrollment,
+            "cohort": enrollment.cohort,
+            "sessions": sessions,
+            "rate": selectors.attendance_rate(sessions),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def class_ics(request, cohort_id: int):
+    enrollment = selectors.class_enrollment(request.user, cohort_id)
+    sessions = selectors.class_sessions(enrollment)
+    response = HttpResponse(
+        calendar.sessions_ics(enrollment.cohort, sessions),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="kelas-{cohort_id}.ics"'
+    return response
+
+
+@login_required
+def classes(request):
+    enterprise = selectors.current_enterprise(request)
+    if enterprise is None:
+        return _no_enterprise(request)
+    return render(
+        request,
+        "portal/classes.html",
+        {"enterprise": enterprise, "classes": list(selectors.classes_of(enterprise))},
+    )
+
+
+@login_required
+def cases(request):
+    enterprise = selectors.current_enterprise(request)
+    if enterprise is None:
+        return _no_enterprise(request)
+    return render(
+        request,
+        "portal/cases.html",
+        {"enterprise": enterprise, "cases": list(selectors.cases_of(enterprise))},
+    )
+
+
+@login_required
+def case_detail(request, case_id: int):
+    case = selectors.case_for(request.user, case_id)
+    missing = {d.pk for d in case_missing_requirements(case=case)}
+    milestones = list(case.scheme.milestones.all())
+    current_order = case.current_milestone.order if case.current_milestone else None
+    checklist = []
+    documents = list(case.documents.all())
+    for requirement in case.scheme.documents.all():
+        uploads = [d for d in documents if d.requirement_id == requirement.pk]
+        checklist.append(
+            {
+                "requirement": requirement,
+                "missing": requirement.pk in missing,
+                "latest": uploads[0] if uploads else None,
+            }
+        )
+    return render(
+        request,
+        "portal/case_detail.html",
+        {
+            "case": case,
+            "milestones": milestones,
+            "current_order": current_order,
+            "checklist": checklist,
+            "documents": documents,
+            "events": list(case.events.all())[:20],
+        },
+    )
+
+
+@login_required
+def case_upload(request, case_id: int):
+    case = selectors.case_for(request.user, case_id)
+    initial = {}
+    if request.GET.get("dokumen", "").isdigit():
+        initial["requirement"] = int(request.GET["dokumen"])
+    form = UploadForm(request.POST or None, request.FILES or None, case=case, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case_services.document_upload(
+                case=case,
+                actor=request.user,
+                file=form.cleaned_data["file"],
+                requirement=form.cleaned_data["requirement"],
+                title=form.cleaned_data["title"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request, _("The document was uploaded. Your trade office will review it.")
+            )
+            return redirect("portal:case_detail", case_id=case.pk)
+    return render(request, "portal/case_upload.html", {"case": case, "form": form})
+
+
+@login_required
+def placeholder(request, **_ids):
+    """Pages an e-mail may link to that are not built yet open the start page."""
+    return redirect("portal:home")
