@@ -172,3 +172,33 @@ def case_for(user, case_id: int) -> Case:
         )
     except Case.DoesNotExist:
         raise Http404 from None
+
+
+def feed_sessions(user) -> QuerySet[Session]:
+    return (
+        Session.objects.filter(
+            cohort__enrollments__enterprise_id__in=roles.enterprise_ids(user),
+            cohort__enrollments__status__in=(
+                Enrollment.Status.ENROLLED,
+                Enrollment.Status.COMPLETED,
+            ),
+        )
+        .select_related("cohort")
+        .distinct()
+        .order_by("starts_at")
+    )
+
+
+def certificate_case_id(user, certificate_id: int) -> int:
+    from certifications.models import Certificate
+
+    case_id = (
+        Certificate.objects.filter(
+            pk=certificate_id, case__enterprise_id__in=roles.enterprise_ids(user)
+        )
+        .values_list("case_id", flat=True)
+        .first()
+    )
+    if case_id is None:
+        raise Http404
+    return case_id

@@ -18,13 +18,15 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from certifications import services as case_services
 from certifications.selectors import case_missing_requirements
-from cohorts.models import Level
+from cohorts.models import Enrollment, Level
 from cohorts.selectors import completed_levels
 from cohorts.services import seats
 from cohorts.services.classes import next_level
 from config.client_ip import throttle
-from portal import calendar, selectors
+from portal import calendar, certificate_pdf, selectors
+from portal import services as portal_services
 from portal.forms import EnterpriseSwitchForm, LoginForm, UploadForm
+from portal.models import CalendarFeed, TrainingCertificate
 
 
 def reports_home_url() -> str | None:
@@ -273,6 +275,80 @@ def case_upload(request, case_id: int):
             )
             return redirect("portal:case_detail", case_id=case.pk)
     return render(request, "portal/case_upload.html", {"case": case, "form": form})
+
+
+@login_required
+def training_certificate(request, cohort_id: int):
+    """The PDF of a completed class's training certificate."""
+    enrollment = selectors.class_enrollment(request.user, cohort_id)
+    try:
+        certificate = portal_services.training_certificate_issue(enrollment=enrollment)
+    except ValidationError:
+        raise Http404 from None
+    certificate.enrollment = enrollment
+    verify_url = settings.SITE_URL + reverse("portal:verify", args=[certificate.token])
+    if not settings.SITE_URL:
+        verify_url = request.build_absolute_uri(reverse("portal:verify", args=[certificate.token]))
+    response = HttpResponse(
+        certificate_pdf.render(certificate=certificate, verify_url=verify_url),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = f'attachment; filename="sertifikat-kelas-{cohort_id}.pdf"'
+    return response
+
+
+def verify(request, token: str):
+    """Public: whether a training certificate is genuine, with only the enterprise's name,
+    the class and the date."""
+    certificate = (
+        TrainingCertificate.objects.select_related("enrollment__enterprise", "enrollment__cohort")
+        .filter(token=token, enrollment__status=Enrollment.Status.COMPLETED)
+        .first()
+    )
+    return render(
+        request,
+        "portal/verify.html",
+        {"certificate": certificate},
+        status=200 if certificate else 404,
+    )
+
+
+@login_required
+def calendar_feed(request):
+    """The private feed address: make, replace or revoke it."""
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            portal_services.calendar_feed_revoke(user=request.user)
+            messages.success(request, _("The calendar address no longer works."))
+        else:
+            portal_services.calendar_feed_renew(user=request.user)
+            messages.success(request, _("Your calendar address is ready."))
+        return redirect("portal:calendar_feed")
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    feed_url = (
+        request.build_absolute_uri(reverse("portal:calendar_feed_ics", args=[feed.token]))
+        if feed
+        else None
+    )
+    return render(request, "portal/calendar_feed.html", {"feed": feed, "feed_url": feed_url})
+
+
+def calendar_feed_ics(request, token: str):
+    """Public by its secret address: every session of the owner's classes."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    sessions = selectors.feed_sessions(feed.user)
+    return HttpResponse(
+        calendar.sessions_ics(None, sessions), content_type="text/calendar; charset=utf-8"
+    )
+
+
+@login_required
+def certificate_detail(request, certificate_id: int):
+    """A certification certificate opens its request."""
+    case_id = selectors.certificate_case_id(request.user, certificate_id)
+    return redirect("portal:case_detail", case_id=case_id)
 
 
 @login_required
