@@ -1,6 +1,9 @@
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Enterprise, Product, User
 
 
 class LoginForm(AuthenticationForm):
@@ -36,3 +39,77 @@ class UploadForm(forms.Form):
 
 class EnterpriseSwitchForm(forms.Form):
     enterprise = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[("staff", _("Staff")), ("owner", _("Owner"))],
+        initial="staff",
+    )
+
+
+class InvitationAcceptForm(forms.Form):
+    """A new account's name and password, checked by the site's password rules."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    password1 = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second:
+            if first != second:
+                self.add_error("password2", _("The two passwords differ."))
+            else:
+                from accounts.models import User
+
+                try:
+                    password_validation.validate_password(
+                        first, User(email=self.email, full_name=data.get("full_name", ""))
+                    )
+                except forms.ValidationError as error:
+                    self.add_error("password1", error)
+        return data
+
+
+class EnterpriseProfileForm(forms.ModelForm):
+    """What an owner keeps up to date; the size class follows from the revenue."""
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "name",
+            "nib",
+            "address",
+            "sector",
+            "annual_revenue",
+            "employees_women",
+            "employees_men",
+        ]
+
+
+ProductFormSet = forms.inlineformset_factory(
+    Enterprise,
+    Product,
+    fields=["name", "hs_code"],
+    extra=1,
+    can_delete=False,
+)
+
+
+class LanguageForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["preferred_language"]

@@ -45,6 +45,8 @@ urlpatterns = [
         name="training_certificate",
     ),
     path("verifikasi/<str:token>/", views.verify, name="verify"),
+    path("akun/profil/", views.profile, name="profile"),
+    path("undangan/<str:token>/", views.invitation, name="invitation"),
     path("akun/kalender/", views.calendar_feed, name="calendar_feed"),
     path("kalender/<str:token>.ics", views.calendar_feed_ics, name="calendar_feed_ics"),
     path("sertifikat/<int:certificate_id>/", views.certificate_detail, name="certificate_detail"),

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
+from accounts import services as account_services
+from accounts.models import User
 from certifications import services as case_services
 from certifications.selectors import case_missing_requirements
 from cohorts.models import Enrollment, Level
@@ -25,7 +29,16 @@ from cohorts.services.classes import next_level
 from config.client_ip import throttle
 from portal import calendar, certificate_pdf, selectors
 from portal import services as portal_services
-from portal.forms import EnterpriseSwitchForm, LoginForm, UploadForm
+from portal.forms import (
+    EnterpriseProfileForm,
+    EnterpriseSwitchForm,
+    InvitationAcceptForm,
+    InviteForm,
+    LanguageForm,
+    LoginForm,
+    ProductFormSet,
+    UploadForm,
+)
 from portal.models import CalendarFeed, TrainingCertificate
 
 
@@ -349,6 +362,136 @@ def certificate_detail(request, certificate_id: int):
     """A certification certificate opens its request."""
     case_id = selectors.certificate_case_id(request.user, certificate_id)
     return redirect("portal:case_detail", case_id=case_id)
+
+
+@login_required
+def profile(request):
+    """The enterprise's profile (owners edit it), products, consent, language, invitations."""
+    enterprise = selectors.current_enterprise(request)
+    if enterprise is None:
+        return _no_enterprise(request)
+    owner = selectors.is_owner(request.user, enterprise)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action and action != "language" and not owner and action != "consent":
+        raise Http404
+    profile_form = EnterpriseProfileForm(
+        request.POST if action == "profile" else None, instance=enterprise, prefix="ikm"
+    )
+    products = ProductFormSet(
+        request.POST if action == "products" else None, instance=enterprise, prefix="produk"
+    )
+    language_form = LanguageForm(
+        request.POST if action == "language" else None, instance=request.user, prefix="bahasa"
+    )
+    invite_form = InviteForm(request.POST if action == "invite" else None)
+    if action == "profile" and profile_form.is_valid():
+        try:
+            account_services.enterprise_update(
+                enterprise=enterprise,
+                actor=request.user,
+                **{name: profile_form.cleaned_data[name] for name in profile_form.changed_data},
+            )
+        except ValidationError as error:
+            _form_errors(profile_form, error)
+        else:
+            messages.success(request, _("The profile is saved."))
+            return redirect("portal:profile")
+    elif action == "products" and products.is_valid():
+        portal_services.products_save(formset=products, actor=request.user)
+        messages.success(request, _("The products are saved."))
+        return redirect("portal:profile")
+    elif action == "consent":
+        try:
+            account_services.enterprise_record_consent(enterprise=enterprise, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Thank you: your consent is recorded."))
+        return redirect("portal:profile")
+    elif action == "language" and language_form.is_valid():
+        language_form.save()
+        response = redirect("portal:profile")
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            request.user.preferred_language,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        )
+        return response
+    elif action == "invite" and invite_form.is_valid():
+        try:
+            portal_services.invitation_send(
+                enterprise=enterprise,
+                email=invite_form.cleaned_data["email"],
+                role=invite_form.cleaned_data["role"],
+                actor=request.user,
+                site_url=settings.SITE_URL or request.build_absolute_uri("/"),
+            )
+        except ValidationError as error:
+            _form_errors(invite_form, error)
+        else:
+            messages.success(request, _("The invitation is sent."))
+            return redirect("portal:profile")
+    if not owner:
+        for field in profile_form.fields.values():
+            field.disabled = True
+    return render(
+        request,
+        "portal/profile.html",
+        {
+            "enterprise": enterprise,
+            "owner": owner,
+            "profile_form": profile_form,
+            "products": products,
+            "language_form": language_form,
+            "invite_form": invite_form,
+        },
+    )
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def invitation(request, token: str):
+    """The link of an invitation e-mail: choose a password (a new account) or, signed in as
+    the invited address, join the enterprise."""
+    invitation = portal_services.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "portal/invitation_invalid.html", status=404)
+    existing = User.objects.email_taken(invitation.email)
+    if existing and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    form = None
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                portal_services.invitation_accept(token=token, user=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                request.session[selectors.SESSION_KEY] = invitation.enterprise_id
+                return redirect("portal:home")
+    else:
+        form = InvitationAcceptForm(request.POST or None, email=invitation.email)
+        if request.method == "POST" and form.is_valid():
+            try:
+                user = portal_services.invitation_accept(
+                    token=token,
+                    password=form.cleaned_data["password1"],
+                    full_name=form.cleaned_data["full_name"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect("portal:home")
+    return render(request, "portal/invitation.html", {"invitation": invitation, "form": form})
 
 
 @login_required
