@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Enterprise, Product, User
+from cohorts.models import EnterpriseSnapshot, ExportRecord
 
 
 class LoginForm(AuthenticationForm):
@@ -113,3 +114,77 @@ class LanguageForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["preferred_language"]
+
+
+class ExportReportForm(forms.ModelForm):
+    """A shipment the enterprise reports; the service's checks run in ``clean`` so a refusal
+    shows on the form with what was typed."""
+
+    value = forms.DecimalField(label=_("Value"), max_digits=18, decimal_places=2)
+    exchange_rate = forms.DecimalField(
+        label=_("Exchange rate (Rp per unit)"), max_digits=18, decimal_places=4
+    )
+    usd_rate = forms.DecimalField(
+        label=_("Rupiah per US dollar"),
+        required=False,
+        help_text=_("Only for a shipment not in USD."),
+    )
+
+    class Meta:
+        model = ExportRecord
+        fields = [
+            "export_date",
+            "channel",
+            "peb_number",
+            "peb_date",
+            "npe_number",
+            "exporter_name",
+            "invoice_or_po_number",
+            "platform_name",
+            "platform_order_report",
+            "airway_bill_number",
+            "destination_country",
+            "buyer_name",
+            "hs_code",
+            "value",
+            "currency",
+            "exchange_rate",
+            "exchange_rate_date",
+            "exchange_rate_source",
+        ]
+        widgets = {
+            "export_date": forms.DateInput(attrs={"type": "date"}),
+            "peb_date": forms.DateInput(attrs={"type": "date"}),
+            "exchange_rate_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, enterprise, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enterprise = enterprise
+
+    def arguments(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if v is not None}
+        data.setdefault("exchange_rate_date", None)
+        data.setdefault("export_date", None)
+        return data
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        from cohorts.services import exports
+
+        try:
+            exports.export_record_build(enterprise=self.enterprise, actor=None, **self.arguments())
+        except forms.ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
+        return data
+
+    def _post_clean(self):
+        """The model is checked by the service, with the enterprise set."""
+
+
+class SnapshotForm(forms.ModelForm):
+    class Meta:
+        model = EnterpriseSnapshot
+        fields = ["annual_revenue", "employees_women", "employees_men", "export_status"]

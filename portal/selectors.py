@@ -202,3 +202,20 @@ def certificate_case_id(user, certificate_id: int) -> int:
     if case_id is None:
         raise Http404
     return case_id
+
+
+def exports_of(enterprise: Enterprise):
+    from cohorts.models import ExportRecord
+
+    return ExportRecord.objects.filter(enterprise=enterprise).order_by("-export_date", "-pk")
+
+
+def export_for(user, export_id: int):
+    from cohorts.models import ExportRecord
+
+    try:
+        return ExportRecord.objects.select_related("enterprise", "program").get(
+            pk=export_id, enterprise_id__in=roles.enterprise_ids(user)
+        )
+    except ExportRecord.DoesNotExist:
+        raise Http404 from None

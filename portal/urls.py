@@ -50,9 +50,10 @@ urlpatterns = [
     path("akun/kalender/", views.calendar_feed, name="calendar_feed"),
     path("kalender/<str:token>.ics", views.calendar_feed_ics, name="calendar_feed_ics"),
     path("sertifikat/<int:certificate_id>/", views.certificate_detail, name="certificate_detail"),
-    path("ekspor/lapor/", views.placeholder, name="export_report"),
-    path("ekspor/<int:export_id>/", views.placeholder, name="export_detail"),
-    path("kepesertaan/<int:enrollment_id>/data-12-bulan/", views.placeholder, name="snapshot"),
+    path("ekspor/", views.exports, name="exports"),
+    path("ekspor/lapor/", views.export_report, name="export_report"),
+    path("ekspor/<int:export_id>/", views.export_detail, name="export_detail"),
+    path("kepesertaan/<int:enrollment_id>/data-12-bulan/", views.snapshot, name="snapshot"),
     path("pengingat/", views.placeholder, name="reminders"),
     path("akun/pengingat/", views.home, name="reminder_settings"),
 ]

@@ -22,9 +22,11 @@ from accounts import services as account_services
 from accounts.models import User
 from certifications import services as case_services
 from certifications.selectors import case_missing_requirements
-from cohorts.models import Enrollment, Level
+from cohorts.models import Enrollment, EnterpriseSnapshot, Level
 from cohorts.selectors import completed_levels
+from cohorts.services import exports as export_services
 from cohorts.services import seats
+from cohorts.services import snapshots as snapshot_services
 from cohorts.services.classes import next_level
 from config.client_ip import throttle
 from portal import calendar, certificate_pdf, selectors
@@ -32,11 +34,13 @@ from portal import services as portal_services
 from portal.forms import (
     EnterpriseProfileForm,
     EnterpriseSwitchForm,
+    ExportReportForm,
     InvitationAcceptForm,
     InviteForm,
     LanguageForm,
     LoginForm,
     ProductFormSet,
+    SnapshotForm,
     UploadForm,
 )
 from portal.models import CalendarFeed, TrainingCertificate
@@ -492,6 +496,91 @@ def invitation(request, token: str):
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect("portal:home")
     return render(request, "portal/invitation.html", {"invitation": invitation, "form": form})
+
+
+@login_required
+def exports(request):
+    enterprise = selectors.current_enterprise(request)
+    if enterprise is None:
+        return _no_enterprise(request)
+    return render(
+        request,
+        "portal/exports.html",
+        {"enterprise": enterprise, "exports": list(selectors.exports_of(enterprise))},
+    )
+
+
+@login_required
+def export_report(request):
+    """Report a shipment with the evidence of its channel; the office then verifies it."""
+    enterprise = selectors.current_enterprise(request)
+    if enterprise is None:
+        return _no_enterprise(request)
+    form = ExportReportForm(request.POST or None, enterprise=enterprise)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = export_services.export_record_create(
+                actor=request.user, enterprise=enterprise, **form.arguments()
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request, _("The shipment is reported. Your trade office will check it.")
+            )
+            return redirect("portal:export_detail", export_id=record.pk)
+    return render(request, "portal/export_report.html", {"form": form, "enterprise": enterprise})
+
+
+@login_required
+def export_detail(request, export_id: int):
+    record = selectors.export_for(request.user, export_id)
+    return render(request, "portal/export_detail.html", {"record": record})
+
+
+@login_required
+def snapshot(request, enrollment_id: int):
+    """The 12-month follow-up: the enterprise's figures a year after the programme."""
+    enrollment = selectors.enrollment_for_offer(request.user, enrollment_id)
+    enterprise = enrollment.enterprise
+    existing = EnterpriseSnapshot.objects.filter(
+        enterprise=enterprise,
+        program=enrollment.program,
+        moment=EnterpriseSnapshot.Moment.FOLLOW_UP,
+    ).first()
+    form = SnapshotForm(
+        request.POST or None,
+        instance=existing
+        or EnterpriseSnapshot(
+            annual_revenue=enterprise.annual_revenue,
+            employees_women=enterprise.employees_women,
+            employees_men=enterprise.employees_men,
+            export_status=enterprise.export_status,
+        ),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            snapshot_services.snapshot_record(
+                enterprise=enterprise,
+                program=enrollment.program,
+                moment=EnterpriseSnapshot.Moment.FOLLOW_UP,
+                actor=request.user,
+                annual_revenue=form.cleaned_data["annual_revenue"],
+                employees_women=form.cleaned_data["employees_women"],
+                employees_men=form.cleaned_data["employees_men"],
+                export_status=form.cleaned_data["export_status"],
+                size_class=enterprise.size_class_for_revenue(form.cleaned_data["annual_revenue"]),
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Thank you: the figures are recorded."))
+            return redirect("portal:home")
+    return render(
+        request,
+        "portal/snapshot.html",
+        {"form": form, "enrollment": enrollment, "existing": existing},
+    )
 
 
 @login_required
