@@ -188,3 +188,25 @@ class SnapshotForm(forms.ModelForm):
     class Meta:
         model = EnterpriseSnapshot
         fields = ["annual_revenue", "employees_women", "employees_men", "export_status"]
+
+
+class CaseRequestForm(forms.Form):
+    """Ask the trade office for assistance with a certification scheme."""
+
+    scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=None)
+    products = forms.ModelMultipleChoiceField(
+        label=_("Products"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("What do you need?"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, enterprise, **kwargs):
+        super().__init__(*args, **kwargs)
+        from certifications.models import Scheme
+
+        self.fields["scheme"].queryset = Scheme.objects.filter(is_active=True).order_by("name_id")
+        self.fields["products"].queryset = enterprise.products.order_by("name")

@@ -98,6 +98,10 @@ def latest_reminders(user, *, limit: int = 5):
     return reminders_for(user=user).filter(due_at__lte=timezone.now())[:limit]
 
 
+def reminders_page(user, *, limit: int = 50):
+    return reminders_for(user=user).filter(due_at__lte=timezone.now())[:limit]
+
+
 def enrollment_for_offer(user, enrollment_id: int) -> Enrollment:
     try:
         return Enrollment.objects.select_related("cohort", "program", "enterprise").get(

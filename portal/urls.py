@@ -37,6 +37,7 @@ urlpatterns = [
     path("kelas/<int:cohort_id>/", views.class_detail, name="class_detail"),
     path("kelas/<int:cohort_id>/kalender.ics", views.class_ics, name="class_ics"),
     path("sertifikasi/", views.cases, name="cases"),
+    path("sertifikasi/baru/", views.case_new, name="case_new"),
     path("sertifikasi/<int:case_id>/", views.case_detail, name="case_detail"),
     path("sertifikasi/<int:case_id>/unggah/", views.case_upload, name="case_upload"),
     path(
@@ -54,6 +55,6 @@ urlpatterns = [
     path("ekspor/lapor/", views.export_report, name="export_report"),
     path("ekspor/<int:export_id>/", views.export_detail, name="export_detail"),
     path("kepesertaan/<int:enrollment_id>/data-12-bulan/", views.snapshot, name="snapshot"),
-    path("pengingat/", views.placeholder, name="reminders"),
+    path("pengingat/", views.reminders, name="reminders"),
     path("akun/pengingat/", views.home, name="reminder_settings"),
 ]

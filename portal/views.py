@@ -32,6 +32,7 @@ from config.client_ip import throttle
 from portal import calendar, certificate_pdf, selectors
 from portal import services as portal_services
 from portal.forms import (
+    CaseRequestForm,
     EnterpriseProfileForm,
     EnterpriseSwitchForm,
     ExportReportForm,
@@ -230,6 +231,41 @@ def cases(request):
         request,
         "portal/cases.html",
         {"enterprise": enterprise, "cases": list(selectors.cases_of(enterprise))},
+    )
+
+
+@login_required
+def case_new(request):
+    """Ask the office that registered the enterprise for assistance with a new scheme."""
+    enterprise = selectors.current_enterprise(request)
+    if enterprise is None:
+        return _no_enterprise(request)
+    form = CaseRequestForm(request.POST or None, enterprise=enterprise)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = case_services.case_request(
+                enterprise=enterprise,
+                scheme=form.cleaned_data["scheme"],
+                office=enterprise.registered_by,
+                actor=request.user,
+                products=form.cleaned_data["products"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Your request is sent to your trade office."))
+            return redirect("portal:case_detail", case_id=case.pk)
+    return render(request, "portal/case_new.html", {"form": form, "enterprise": enterprise})
+
+
+@login_required
+def reminders(request):
+    """The user's reminders, newest first."""
+    return render(
+        request,
+        "portal/reminders.html",
+        {"reminders": list(selectors.reminders_page(request.user))},
     )
 
 

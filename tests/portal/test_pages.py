@@ -203,3 +203,30 @@ def test_no_inline_script_or_style(client, participant_a, offer_a, case_a):
     ):
         page = client.get(url).content.decode()
         assert "<script" not in page and "<style" not in page and 'style="' not in page
+
+
+def test_asking_for_assistance_with_a_new_scheme(client, participant_a, enterprise_a, scheme):
+    from certifications.models import Case
+
+    client.force_login(participant_a)
+    url = reverse("portal:case_new")
+    response = client.post(url, {"scheme": scheme.pk, "note": "Untuk kopi bubuk"})
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.enterprise == enterprise_a and case.office == enterprise_a.registered_by
+    again = client.post(url, {"scheme": scheme.pk, "note": "lagi"})
+    assert again.status_code == 200
+    assert "already has an open request" in again.content.decode()
+    assert Case.objects.count() == 1
+
+
+def test_the_reminders_page_lists_the_users_own(client, participant_a, participant_b):
+    Reminder.objects.create(
+        kind="t", recipient=participant_a, title="Untuk A", body="isi", unique_key="ra"
+    )
+    Reminder.objects.create(
+        kind="t", recipient=participant_b, title="Untuk B", body="isi", unique_key="rb"
+    )
+    client.force_login(participant_a)
+    page = client.get(reverse("portal:reminders")).content.decode()
+    assert "Untuk A" in page and "Untuk B" not in page
