@@ -99,6 +99,7 @@ class EnterpriseProfileForm(forms.ModelForm):
             "employees_women",
             "employees_men",
         ]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
 
 ProductFormSet = forms.inlineformset_factory(

@@ -149,10 +149,16 @@ def test_owner_on_a_phone(browser_page, live_server, world, tmp_path):
     assert "Kopi Lampung Jaya" in page.content()
     shot(page, "07-verify")
 
+    page.goto(f"{base}/akun/profil/")
+    assert "Profil IKM" in page.content()
+    shot(page, "08-profile")
+    page.goto(f"{base}/ekspor/lapor/")
+    shot(page, "09-export-report")
+
     # Switch to English.
     page.goto(base + "/")
     page.click("button[value=en]")
     page.wait_for_load_state()
     assert "To do first" in page.content()
     assert page.get_attribute("html", "lang") == "en"
-    shot(page, "08-home-en")
+    shot(page, "10-home-en")
