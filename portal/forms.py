@@ -211,3 +211,18 @@ class CaseRequestForm(forms.Form):
 
         self.fields["scheme"].queryset = Scheme.objects.filter(is_active=True).order_by("name_id")
         self.fields["products"].queryset = enterprise.products.order_by("name")
+
+
+class ApplyForm(forms.Form):
+    """The programme's criteria, each confirmed by the enterprise."""
+
+    has_nib = forms.BooleanField(label=_("The enterprise holds an NIB"), required=False)
+    continuous_production = forms.BooleanField(
+        label=_("The enterprise produces continuously"), required=False
+    )
+    sufficient_capacity = forms.BooleanField(
+        label=_("Its capacity is enough for export orders"), required=False
+    )
+    committed = forms.BooleanField(
+        label=_("We commit to follow the whole programme"), required=True
+    )

@@ -223,3 +223,28 @@ def export_for(user, export_id: int):
         )
     except ExportRecord.DoesNotExist:
         raise Http404 from None
+
+
+def open_stages_for(enterprise: Enterprise, *, today: dt.date | None = None):
+    """Stages still running whose programme the enterprise has not applied to in that stage."""
+    from cohorts.models import Stage
+
+    today = today or timezone.localdate()
+    taken = Enrollment.objects.filter(enterprise=enterprise).exclude(
+        status__in=Enrollment.INACTIVE_STATUSES
+    )
+    return (
+        Stage.objects.filter(end_date__gte=today)
+        .exclude(pk__in=taken.values("stage_id"))
+        .select_related("program", "program__office")
+        .order_by("start_date", "pk")
+    )
+
+
+def applications_of(enterprise: Enterprise) -> QuerySet[Enrollment]:
+    return (
+        Enrollment.objects.filter(enterprise=enterprise, cohort__isnull=True)
+        .exclude(status__in=(Enrollment.Status.WITHDRAWN, Enrollment.Status.REMOVED))
+        .select_related("stage", "program")
+        .order_by("-applied_at")
+    )

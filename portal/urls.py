@@ -33,6 +33,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("usaha/pilih/", views.switch_enterprise, name="switch_enterprise"),
     path("kuota/<int:enrollment_id>/", views.offer, name="offer"),
+    path("daftar/", views.apply, name="apply"),
     path("kelas/", views.classes, name="classes"),
     path("kelas/<int:cohort_id>/", views.class_detail, name="class_detail"),
     path("kelas/<int:cohort_id>/kalender.ics", views.class_ics, name="class_ics"),

@@ -26,12 +26,14 @@ from cohorts.models import Enrollment, EnterpriseSnapshot, Level
 from cohorts.selectors import completed_levels
 from cohorts.services import exports as export_services
 from cohorts.services import seats
+from cohorts.services import selection as selection_services
 from cohorts.services import snapshots as snapshot_services
 from cohorts.services.classes import next_level
 from config.client_ip import throttle
 from portal import calendar, certificate_pdf, selectors
 from portal import services as portal_services
 from portal.forms import (
+    ApplyForm,
     CaseRequestForm,
     EnterpriseProfileForm,
     EnterpriseSwitchForm,
@@ -257,6 +259,40 @@ def case_new(request):
             messages.success(request, _("Your request is sent to your trade office."))
             return redirect("portal:case_detail", case_id=case.pk)
     return render(request, "portal/case_new.html", {"form": form, "enterprise": enterprise})
+
+
+@login_required
+def apply(request):
+    """Open stages to apply to, with the criteria checklist, and the applications' status."""
+    enterprise = selectors.current_enterprise(request)
+    if enterprise is None:
+        return _no_enterprise(request)
+    stages = list(selectors.open_stages_for(enterprise))
+    form = ApplyForm(request.POST or None)
+    if request.method == "POST":
+        stage = next((s for s in stages if str(s.pk) == request.POST.get("stage")), None)
+        if stage is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                selection_services.enrollment_apply(
+                    enterprise=enterprise, stage=stage, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("Your application is sent."))
+                return redirect("portal:apply")
+    return render(
+        request,
+        "portal/apply.html",
+        {
+            "enterprise": enterprise,
+            "stages": stages,
+            "form": form,
+            "applications": list(selectors.applications_of(enterprise)),
+        },
+    )
 
 
 @login_required

@@ -37,6 +37,7 @@ def test_portal_pages_are_valid_html(client, participant_a, offer_a, case_a, tmp
         "exports": reverse("portal:exports"),
         "export-report": reverse("portal:export_report"),
         "calendar": reverse("portal:calendar_feed"),
+        "apply": reverse("portal:apply"),
     }
     Enrollment.objects.filter(pk=offer_a.pk).update(status=Enrollment.Status.ENROLLED)
     pages["class"] = reverse("portal:class_detail", args=[offer_a.cohort_id])

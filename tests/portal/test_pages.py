@@ -230,3 +230,22 @@ def test_the_reminders_page_lists_the_users_own(client, participant_a, participa
     client.force_login(participant_a)
     page = client.get(reverse("portal:reminders")).content.decode()
     assert "Untuk A" in page and "Untuk B" not in page
+
+
+def test_applying_to_an_open_stage(client, participant_a, enterprise_a, program_lampung):
+    from tests import factories as f
+
+    stage = f.StageFactory(program=program_lampung)
+    client.force_login(participant_a)
+    url = reverse("portal:apply")
+    assert program_lampung.name in client.get(url).content.decode()
+    refused = client.post(url, {"stage": stage.pk, "has_nib": "on"})
+    assert refused.status_code == 200 and "field-error" in refused.content.decode()
+    assert not Enrollment.objects.exists()
+    response = client.post(url, {"stage": stage.pk, "has_nib": "on", "committed": "on"})
+    assert response.status_code == 302
+    enrollment = Enrollment.objects.get()
+    assert enrollment.enterprise == enterprise_a and enrollment.has_nib and enrollment.committed
+    assert enrollment.status == Enrollment.Status.APPLIED
+    page = client.get(url).content.decode()
+    assert "My applications" in page and "Applied" in page
