@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -30,7 +31,8 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser_page():
+def browser_page(live_server):
+    """A page of a headless Chromium, closed before the live server stops."""
     need(
         Path(CHROMIUM).exists() or shutil.which("chromium") is not None,
         f"chromium is not installed at {CHROMIUM} (apt-get install chromium)",
@@ -52,6 +54,9 @@ def browser_page():
             yield page
             context.close()
             browser.close()
+            # Queries made while Playwright runs use a connection of their own context; close
+            # it here, or the test database cannot be dropped at the end.
+            connections.close_all()
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 

@@ -4,7 +4,8 @@ members of two enterprises on every page; the budgets of the list pages do not g
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -14,6 +15,16 @@ from tests import factories as f
 from tests.portal.conftest import PDF, case_of, offered
 
 pytestmark = pytest.mark.django_db
+
+
+def _close_quietly(response) -> None:
+    """Close a file response without the end-of-request signal, which would close the test's
+    database connection (the test client does the same)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
 
 
 def pages_of(offer, case, document):
@@ -56,7 +67,8 @@ def test_each_member_opens_their_own_pages_and_gets_404_on_the_others(client, tw
         for url in own:
             response = client.get(url)
             assert response.status_code == 200, url
-            response.close()  # the document is a file response
+            if response.streaming:
+                _close_quietly(response)
         for url in others:
             assert client.get(url).status_code == 404, url
         # Writing to another enterprise's offer or request is a 404 too, and changes nothing.
