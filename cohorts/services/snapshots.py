@@ -61,7 +61,9 @@ def snapshot_record(
         raise ValidationError(_("Unknown snapshot moment."))
     if actor is not None:
         first_intake = moment == EnterpriseSnapshot.Moment.INTAKE and not replace
-        if not (first_intake and actor_acts_for_enterprise(actor, enterprise.pk, program)):
+        # The enterprise answers the 12-month follow-up itself, from the portal.
+        own_moment = first_intake or moment == EnterpriseSnapshot.Moment.FOLLOW_UP
+        if not (own_moment and actor_acts_for_enterprise(actor, enterprise.pk, program)):
             require_program_staff(actor, program)
     taken_on = taken_on or timezone.localdate()
     if taken_on > timezone.localdate():

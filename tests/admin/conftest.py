@@ -20,6 +20,7 @@ from cohorts.models import (
 )
 from notifications.models import Reminder
 from reports.models import EnterpriseDataPull, FunderAPIKey, ReportSnapshot
+from portal.models import Invitation
 from tests import factories as f
 
 
@@ -142,6 +143,13 @@ def lampung_world(
             export_status=Enterprise.ExportStatus.NONE,
         ),
         "cohorts.exportrecord": export_record,
+        "portal.invitation": lambda: Invitation.objects.create(
+            enterprise=enterprise_a,
+            email="baru@kopi.test",
+            role="owner",
+            token_hash="0" * 64,
+            expires_at=timezone.now() + dt.timedelta(days=7),
+        ),
         "cohorts.graduation": graduation,
         "certifications.scheme": lambda: f.SchemeFactory(),
         "certifications.case": case,

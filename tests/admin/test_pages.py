@@ -26,6 +26,8 @@ STAFF_ADDS = {
     "cohorts.CoachingVisit",
     "cohorts.EnterpriseSnapshot",
     "cohorts.ExportRecord",
+    # an invitation to an enterprise's account, sent by e-mail when added
+    "portal.Invitation",
 }
 # Rows only services write: sessions come from a weekly pattern, attendance from the class
 # sheet, new exporters from export verification, certificates from granting a request.
