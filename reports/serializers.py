@@ -354,8 +354,17 @@ class NewExporterSerializer(serializers.Serializer):
         return sector.name if sector else ""
 
 
+class FrozenSummarySerializer(SummarySerializer):
+    """A summary as it was frozen: an indicator defined after the freeze reads null."""
+
+    def to_representation(self, instance):
+        if isinstance(instance, dict):
+            instance = {name: instance.get(name) for name in self.fields}
+        return super().to_representation(instance)
+
+
 class SnapshotSerializer(serializers.ModelSerializer):
-    data = SummarySerializer(read_only=True, help_text=_("The summary as it was frozen."))
+    data = FrozenSummarySerializer(read_only=True, help_text=_("The summary as it was frozen."))
     filters = serializers.DictField(read_only=True, help_text=_("The filters it was read with."))
     name = serializers.CharField(max_length=200, help_text=_("A name for the snapshot."))
 

@@ -19,8 +19,8 @@ from cohorts.models import (
     Graduation,
 )
 from notifications.models import Reminder
-from reports.models import EnterpriseDataPull, FunderAPIKey, ReportSnapshot
 from portal.models import Invitation
+from reports.models import EnterpriseDataPull, FunderAPIKey, ReportSnapshot
 from tests import factories as f
 
 

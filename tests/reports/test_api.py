@@ -306,3 +306,18 @@ def test_the_api_root_lists_the_endpoints(client, lpei_key):
     body = get(client, "/api/v1/", lpei_key).json()
     assert body["summary"].endswith("/api/v1/reports/summary/")
     assert get(client, "/api/v1/").status_code == 401
+
+
+def test_a_snapshot_frozen_before_an_indicator_existed_still_lists(
+    client, analyst_lpei, funder_lpei
+):
+    """Indicators are added over time; an older snapshot shows the new ones as null."""
+    from reports.models import ReportSnapshot
+
+    ReportSnapshot.objects.create(name="Lama", funder=funder_lpei, data={"applicants": 7})
+    client.force_login(analyst_lpei)
+    response = client.get("/api/v1/snapshots/")
+    assert response.status_code == 200
+    (row,) = response.json()["results"]
+    assert row["data"]["applicants"] == 7
+    assert row["data"]["new_exporters"] is None

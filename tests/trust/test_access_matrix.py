@@ -38,6 +38,7 @@ NOT_STAFF = ("anonymous", "member_a", "member_b", "analyst_f", "analyst_g")
 MARKERS = ("Kopi Lampung Jaya", "pemilik@kopi.test", "Siti Aminah", "SPPT-SNI-0001")
 
 # Outcomes a response is sorted into.
+BAD_REQUEST = "400"
 OK, LOGIN, GONE, FORBIDDEN, BOUNCE, REDIRECT, UNAUTHORISED, NOT_ALLOWED = (
     "ok",
     "login",
@@ -62,7 +63,13 @@ def outcome(response) -> str:
         if location.split("?")[0] == reverse("admin:index"):
             return BOUNCE
         return REDIRECT
-    return {404: GONE, 403: FORBIDDEN, 401: UNAUTHORISED, 405: NOT_ALLOWED}.get(code, str(code))
+    return {
+        400: BAD_REQUEST,
+        404: GONE,
+        403: FORBIDDEN,
+        401: UNAUTHORISED,
+        405: NOT_ALLOWED,
+    }.get(code, str(code))
 
 
 # ---------------------------------------------------------------------------------------
@@ -137,22 +144,85 @@ SITE = {
     "keluar/": {"*": {NOT_ALLOWED}},
     "": {"anonymous": {LOGIN}, "*": {OK, REDIRECT}},
 }
-# Portal pages e-mails link to; each opens the start page, which shows only the user's own
-# enterprises, until its own page exists.
-PORTAL_OWN = {"anonymous": {LOGIN}, "*": {OK, REDIRECT}}
+# Portal pages about one of enterprise A's rows: its members only; anyone else is told it
+# does not exist (or, with no enterprise at all, sent to their own start page).
+PORTAL_OWN = {"anonymous": {LOGIN}, "member_a": {OK, REDIRECT}, "*": {GONE, REDIRECT}}
 for _pattern in (
     "kuota/<int:enrollment_id>/",
     "kelas/<int:cohort_id>/",
+    "kelas/<int:cohort_id>/kalender.ics",
+    "kelas/<int:cohort_id>/sertifikat.pdf",
     "sertifikasi/<int:case_id>/",
     "sertifikasi/<int:case_id>/unggah/",
     "sertifikat/<int:certificate_id>/",
-    "ekspor/lapor/",
     "ekspor/<int:export_id>/",
     "kepesertaan/<int:enrollment_id>/data-12-bulan/",
-    "pengingat/",
-    "akun/pengingat/",
 ):
     SITE[_pattern] = PORTAL_OWN
+# The portal's own lists and forms: each shows the signed-in user's enterprise only.
+PORTAL_MINE = {"anonymous": {LOGIN}, "*": {OK, REDIRECT, GONE}}
+for _pattern in (
+    "usaha/pilih/",
+    "daftar/",
+    "kelas/",
+    "sertifikasi/",
+    "sertifikasi/baru/",
+    "ekspor/",
+    "ekspor/lapor/",
+    "pengingat/",
+    "akun/pengingat/",
+    "akun/profil/",
+    "akun/kalender/",
+):
+    SITE[_pattern] = PORTAL_MINE
+SITE["usaha/pilih/"] = {"anonymous": {LOGIN}, "*": {NOT_ALLOWED}}  # a POST from the menu
+# the sample class is not completed yet, so its certificate does not exist for anyone
+SITE["kelas/<int:cohort_id>/sertifikat.pdf"] = {**PORTAL_OWN, "member_a": {OK, GONE}}
+# Reached by a secret in the address (a verification code, an invitation, a calendar feed):
+# an unknown secret is a 404 for everyone.
+for _pattern in ("verifikasi/<str:token>/", "undangan/<str:token>/", "kalender/<str:token>.ics"):
+    SITE[_pattern] = {"*": {GONE}}
+# Password reset: open to anyone; a signed-in user may be sent on.
+for _pattern in (
+    "masuk/lupa-sandi/",
+    "masuk/lupa-sandi/terkirim/",
+    "masuk/sandi-baru/<uidb64>/<token>/",
+    "masuk/sandi-baru/selesai/",
+):
+    SITE[_pattern] = {"*": {OK, REDIRECT}}
+# Reports: funders' analysts, the national viewer, office staff and platform admins.
+REPORTS = {
+    "anonymous": {LOGIN},
+    "member_a": {GONE},
+    "member_b": {GONE},
+    "*": {OK},
+}
+SITE["laporan/"] = REPORTS
+API = {
+    "anonymous": {UNAUTHORISED, FORBIDDEN},
+    "member_a": {GONE},
+    "member_b": {GONE},
+    "*": {OK},
+}
+for _pattern in (
+    "api/v1/",
+    "api/v1/programs/",
+    "api/v1/cohorts/",
+    "api/v1/reports/summary/",
+    "api/v1/reports/breakdown/",
+    "api/v1/reports/timeseries/",
+    "api/v1/new-exporters/",
+    "api/v1/snapshots/",
+    "api/v1/snapshots/<str:pk>/",
+):
+    SITE[_pattern] = API
+# The probed programme is Lampung's, funded by LPEI: the other funder and office get a 404.
+# without `by` or `metric` the answer is a 400 naming it, for those allowed to ask
+for _pattern in ("api/v1/reports/breakdown/", "api/v1/reports/timeseries/"):
+    SITE[_pattern] = {**API, "*": {BAD_REQUEST}}
+SITE["api/v1/programs/<str:pk>/"] = {**API, "analyst_g": {GONE}, "staff_y": {GONE}}
+SITE["api/schema/"] = {"*": {OK, UNAUTHORISED, FORBIDDEN, GONE, LOGIN}}
+SITE["api/docs/"] = {"*": {OK, UNAUTHORISED, FORBIDDEN, GONE, LOGIN}}
 
 
 def site_rule(route: Route):
@@ -192,6 +262,8 @@ def _kwargs(route: Route, sample, cache, other=None) -> dict | None:
         "export_id": lambda: row("cohorts.exportrecord").pk,
         "document_id": lambda: row("certifications.casedocument").pk,
     }
+    if route.pattern == "api/v1/programs/<str:pk>/":
+        values["pk"] = lambda: row("cohorts.program").pk
     if route.admin_model is not None:
         label = route.admin_model._meta.label_lower
         values["object_id"] = values["pk"] = values["id"] = lambda: row(label).pk

@@ -212,3 +212,43 @@ def test_site_forms_survive_hostile_input(client, request, role, lampung_world):
         params = {rng.choice(["page", "q", "lang", "next", "x"]): rng.choice(HOSTILE)}
         assert_answered(client.get(url, params), f"GET {url} {params} as {role}")
     assert fuzzed > 0, "no form was found to fuzz: the walk is broken"
+
+
+API_PARAMETERS = [
+    "program",
+    "stage",
+    "date_from",
+    "date_to",
+    "province",
+    "regency",
+    "sector",
+    "by",
+    "metric",
+    "interval",
+    "format",
+    "labels",
+    "cursor",
+]
+
+
+@pytest.mark.parametrize("role", ["analyst_f", "national"])
+def test_api_filters_survive_hostile_input(client, request, role, lampung_world):
+    rng = random.Random(f"{SEED}-api-{role}")
+    client.force_login(request.getfixturevalue(ROLES[role]))
+    endpoints = [r.pattern for r in all_routes() if r.pattern.startswith("api/v1/")]
+    endpoints = ["/" + e for e in endpoints if "<" not in e]
+    assert endpoints
+    answered = 0
+    for url in endpoints:
+        for _ in range(ROUNDS * 2):
+            params = {
+                name: rng.choice(HOSTILE + ["province", "month", "csv", "xlsx", "en", "1"])
+                for name in rng.sample(API_PARAMETERS, k=rng.randint(1, 5))
+            }
+            response = client.get(url, params)
+            assert_answered(response, f"GET {url} {params} as {role}")
+            if response.status_code == 400:
+                # a refusal names what was wrong, in JSON
+                assert response.json(), url
+            answered += 1
+    assert answered >= len(endpoints) * ROUNDS
