@@ -1,11 +1,13 @@
-"""Middleware that guards every request before any view runs: the size of its body."""
+"""Middleware that guards every request before any view runs: the size of its body and the
+characters of its query string."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 def render_error(
@@ -36,4 +38,23 @@ class RequestSizeLimitMiddleware:
                     "errors/413.html",
                     limit=settings.MAX_REQUEST_BYTES,
                 )
+        return self.get_response(request)
+
+
+class NulQueryMiddleware:
+    """Answers 400 to a query string carrying a NUL character: no search or filter has a
+    use for one, and PostgreSQL refuses it in any text it is asked to compare."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
+            with translation.override(translation.get_language_from_request(request)):
+                if request.path.startswith("/api/"):
+                    message = _("A parameter holds a NUL character, which no parameter accepts.")
+                    return JsonResponse({"detail": str(message)}, status=400)
+                return render_error(request, 400, "errors/400.html")
         return self.get_response(request)

@@ -39,6 +39,23 @@ def need_program(name: str) -> str:
     return path
 
 
+def read_and_close(response) -> bytes:
+    """A response's body; a file response is read and closed without the end-of-request
+    signal, which would close the test's own database connection."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    if not response.streaming:
+        return response.content
+    body = b"".join(response.streaming_content)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    return body
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -106,3 +106,11 @@ def test_a_form_body_past_the_memory_limit_is_a_clear_refusal(client, settings):
     response = client.post("/masuk/", {"username": "a" * 5000, "password": "b"})
     assert response.status_code == 413
     assert "terlalu besar" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_query_string_is_a_clear_400(client, staff_lampung):
+    client.force_login(staff_lampung)
+    response = client.get("/admin/accounts/enterprise/", {"q": "a\x00b"})
+    assert response.status_code == 400
+    assert "<html" in response.content.decode().lower()

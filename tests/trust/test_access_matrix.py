@@ -18,6 +18,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.admin_base import ScopedAdminMixin
+from tests.conftest import read_and_close
 
 pytestmark = pytest.mark.django_db
 
@@ -297,11 +298,7 @@ def _check(
             client.force_login(request.getfixturevalue(fixture))
         response = client.post(url, {}) if post else client.get(url)
         got = outcome(response)
-        if response.streaming:
-            body = b"".join(response.streaming_content)
-            response.close()
-        else:
-            body = response.content
+        body = read_and_close(response)
         allowed = expected.get(role, expected.get("*"))
         if post and role in FOREIGN:
             # refused; a history page or a bare-id redirect reads the same as on a GET
@@ -505,10 +502,7 @@ def _count(client, url) -> int:
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-        if response.streaming:
-            b"".join(response.streaming_content)
-            response.close()
+        read_and_close(client.get(url))
     return len(queries)
 
 

@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.admin.conftest import form_data
+from tests.conftest import read_and_close
 from tests.trust.test_access_matrix import ROLES, _kwargs, _url, all_routes, site_rule
 
 pytestmark = pytest.mark.django_db
@@ -80,9 +81,7 @@ def mutate(data: dict, rng: random.Random, file_fields=()) -> dict:
 
 
 def assert_answered(response, what: str) -> None:
-    if response.streaming:  # a file: read and closed, as a browser would
-        b"".join(response.streaming_content)
-        response.close()
+    read_and_close(response)  # a file: read and closed, as a browser would
     assert response.status_code < 500, f"{what}: {response.status_code}"
 
 
