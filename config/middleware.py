@@ -49,12 +49,19 @@ class NulQueryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if any(
-            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
-        ):
+        named = next(
+            (
+                key
+                for key, values in request.GET.lists()
+                if "\x00" in key or any("\x00" in v for v in values)
+            ),
+            None,
+        )
+        if named is not None:
             with translation.override(translation.get_language_from_request(request)):
                 if request.path.startswith("/api/"):
-                    message = _("A parameter holds a NUL character, which no parameter accepts.")
-                    return JsonResponse({"detail": str(message)}, status=400)
+                    # the API's own shape of a refusal: the parameter and its messages
+                    message = _("This parameter holds a NUL character, which no parameter accepts.")
+                    return JsonResponse({named.replace("\x00", ""): [str(message)]}, status=400)
                 return render_error(request, 400, "errors/400.html")
         return self.get_response(request)
