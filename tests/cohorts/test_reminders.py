@@ -77,10 +77,11 @@ def test_a_session_reminder_waits_for_the_morning_before(cohort, enrolled):
 def test_cancelling_the_session_or_withdrawing_cancels_its_reminders(
     cohort, enrolled, participant_a, staff_lampung
 ):
-    start = timezone.now() + dt.timedelta(days=1)
+    # both sessions fall on tomorrow's date in the venue's zone, whatever the hour now
+    now = timezone.localtime(timezone.now(), WIB).replace(hour=12, minute=0)
+    start = (now + dt.timedelta(days=1)).replace(hour=9)
     first = session_at(cohort, start)
     second = session_at(cohort, start + dt.timedelta(hours=4))
-    now = timezone.localtime(start - dt.timedelta(days=1), WIB).replace(hour=12)
     assert reminders.remind_sessions_tomorrow(now=now) == 2
     classes.session_cancel(session=first, actor=staff_lampung, reason="Banjir")
     assert Reminder.objects.get(subject_id=first.pk).status == Reminder.Status.CANCELLED
