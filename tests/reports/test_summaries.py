@@ -162,3 +162,14 @@ def test_a_snapshot_freezes_the_live_numbers_not_a_stored_summary(
     assert response.status_code == 201, response.content
     stored = ReportSummary.objects.get().payload
     assert response.json()["data"]["enterprises_enrolled"] == stored["enterprises_enrolled"] + 1
+
+
+def test_beat_refreshes_the_summaries_within_their_age(settings):
+    from celery.schedules import crontab
+
+    from config.celery import app
+
+    entry = app.conf.beat_schedule["refresh-report-summaries"]
+    assert app.tasks[entry["task"]].name == refresh_summaries.name
+    assert entry["schedule"] == crontab(minute="2-59/5")
+    assert summaries.REFRESH_AFTER + dt.timedelta(minutes=5) < summaries.max_age()
