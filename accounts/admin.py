@@ -20,6 +20,7 @@ from accounts.admin_base import (
     ScopedAdmin,
     ScopedInline,
     ScopedRelatedFieldListFilter,
+    within,
 )
 from accounts.models import (
     EMAIL_TAKEN_MESSAGE,
@@ -208,7 +209,7 @@ class EnterpriseAdmin(EnterpriseImportMixin, EnterpriseDuplicatesMixin, ScopedAd
     }
 
     def visible_queryset(self, request, queryset):
-        return queryset.filter(pk__in=selectors.enterprises_visible_to(request.user).values("pk"))
+        return within(queryset, selectors.enterprises_visible_to(request.user))
 
     def editable_queryset(self, request, queryset):
         return queryset.filter(pk__in=selectors.enterprises_editable_by(request.user).values("pk"))

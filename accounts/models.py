@@ -446,7 +446,11 @@ class Enterprise(models.Model):
         ordering = ["name"]
         verbose_name = _("enterprise (IKM)")
         verbose_name_plural = _("enterprises (IKM)")
-        indexes = [models.Index(fields=["registered_by", "name"])]
+        indexes = [
+            models.Index(fields=["registered_by", "name"]),
+            # The admin list's order (name, then newest first), read a page at a time.
+            models.Index(fields=["name", "-id"], name="enterprise_list_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["nib"],

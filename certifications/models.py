@@ -223,6 +223,7 @@ class Case(models.Model):
             models.Index(fields=["status", "target_date"], name="case_status_target"),
             models.Index(fields=["status", "revision_deadline"], name="case_status_revision"),
             models.Index(fields=["status", "last_activity_at"], name="case_status_activity"),
+            models.Index(fields=["-requested_at", "-id"], name="case_list_order"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -419,6 +420,7 @@ class CaseEvent(models.Model):
         ordering = ["case", "created_at", "pk"]
         verbose_name = _("request event")
         verbose_name_plural = _("request events")
+        indexes = [models.Index(fields=["-created_at", "-id"], name="caseevent_list_order")]
 
     def __str__(self) -> str:
         return f"{self.case}: {self.summary}"

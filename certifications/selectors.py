@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from accounts import roles
 from accounts.models import User
 from certifications.models import Case, CaseDocument, CaseEvent, Certificate, SchemeDocument
+from cohorts.models import Funding
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -23,11 +24,12 @@ def cases_visible_to(user) -> QuerySet[Case]:
         condition |= Q(office_id__in=offices)
     funders = roles.funder_ids(user)
     if funders:
-        condition |= Q(program__fundings__funder_id__in=funders) | Q(subsidy_funder_id__in=funders)
+        funded = Funding.objects.filter(program_id=OuterRef("program_id"), funder_id__in=funders)
+        condition |= Q(Exists(funded)) | Q(subsidy_funder_id__in=funders)
     own = roles.enterprise_ids(user)
     if own:
         condition |= Q(enterprise_id__in=own)
-    return Case.objects.filter(pk__in=Case.objects.filter(condition).values("pk"))
+    return Case.objects.filter(condition)
 
 
 def cases_managed_by(user) -> QuerySet[Case]:

@@ -332,7 +332,13 @@ class Enrollment(models.Model):
         ordering = ["stage", "cohort", "waitlist_position", "pk"]
         verbose_name = _("enrollment")
         verbose_name_plural = _("enrollments")
-        indexes = [models.Index(fields=["cohort", "status"])]
+        indexes = [
+            models.Index(fields=["cohort", "status"]),
+            # The admin list's order (EnrollmentAdmin.ordering), read a page at a time.
+            models.Index(
+                fields=["stage", "cohort", "waitlist_position", "id"], name="enrollment_list_order"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["enterprise", "stage"],
@@ -643,6 +649,7 @@ class ExportRecord(models.Model):
         indexes = [
             models.Index(fields=["enterprise", "status"]),
             models.Index(fields=["peb_number"]),
+            models.Index(fields=["-export_date", "-id"], name="export_list_order"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,10 +1,10 @@
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import roles
-from accounts.admin_base import ScopedAdmin
+from accounts.admin_base import ScopedAdmin, within
 from notifications import services
 from notifications.models import Reminder
 from notifications.selectors import reminders_for_offices
@@ -30,10 +30,8 @@ class ReminderAdmin(ScopedAdmin):
     actions = ["resend", "cancel"]
 
     def visible_queryset(self, request, queryset):
-        return queryset.filter(
-            Q(pk__in=reminders_for_offices(roles.office_ids(request.user)).values("pk"))
-            | Q(recipient=request.user)
-        )
+        offices = within(queryset, reminders_for_offices(roles.office_ids(request.user)))
+        return offices | queryset.filter(recipient=request.user)
 
     def has_resend_permission(self, request):
         return roles.is_platform_admin(request.user) or roles.is_office_staff(request.user)

@@ -75,6 +75,7 @@ class Reminder(models.Model):
                 fields=["lease_until"], name="reminder_lease_sending", condition=Q(status="sending")
             ),
             models.Index(fields=["status", "due_at"], name="reminder_status_due"),
+            models.Index(fields=["due_at", "-id"], name="reminder_list_order"),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,12 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import roles
 from accounts import selectors as account_selectors
-from accounts.admin_base import ReadOnlyInline, ScopedAdmin, ScopedRelatedFieldListFilter
+from accounts.admin_base import (
+    ReadOnlyInline,
+    ScopedAdmin,
+    ScopedRelatedFieldListFilter,
+    within,
+)
 from accounts.formatting import rupiah
 from accounts.models import Product, User
 from certifications import selectors, services
@@ -312,7 +317,7 @@ class CaseAdmin(CasePipelineMixin, CaseMovesMixin, ServiceFormMixin, ScopedAdmin
     # --- scope
 
     def visible_queryset(self, request, queryset):
-        return queryset.filter(pk__in=selectors.cases_visible_to(request.user).values("pk"))
+        return within(queryset, selectors.cases_visible_to(request.user))
 
     def editable_queryset(self, request, queryset):
         return queryset.filter(pk__in=cases_managed(request).values("pk"))
@@ -487,10 +492,10 @@ class CaseEventAdmin(ScopedAdmin):
     list_filter = ["kind", "to_status"]
     list_select_related = ["case__enterprise", "case__scheme", "actor"]
     search_fields = ["case__enterprise__name", "note"]
+    ordering = ["-created_at", "-pk"]  # newest first, on the caseevent_list_order index
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in CaseEvent._meta.fields if f.name != "id"]
 
     def visible_queryset(self, request, queryset):
-        events = selectors.case_events_visible_to(request.user)
-        return queryset.filter(pk__in=events.values("pk"))
+        return within(queryset, selectors.case_events_visible_to(request.user))

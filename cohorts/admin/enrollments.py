@@ -22,7 +22,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors as account_selectors
-from accounts.admin_base import ScopedAdmin, ScopedInline, ScopedRelatedFieldListFilter
+from accounts.admin_base import (
+    ScopedAdmin,
+    ScopedInline,
+    ScopedRelatedFieldListFilter,
+    within,
+)
 from cohorts import selectors
 from cohorts.admin.running import CoachingVisitInline
 from cohorts.admin.running.classpage import ClassPageMixin
@@ -404,6 +409,10 @@ ENROLLMENT_PAGES = [
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(EnrollmentMoveMixin, ServiceFormPages, ScopedAdmin):
+    # By stage, class and place on the waiting list like the model, but on the ids, so a page
+    # is read along the enrollment_list_order index instead of sorting every row by names
+    # of the programme, stage and class joined in.
+    ordering = ["stage_id", "cohort_id", "waitlist_position", "pk"]
     list_display = [
         "enterprise",
         "stage",
@@ -465,7 +474,7 @@ class EnrollmentAdmin(EnrollmentMoveMixin, ServiceFormPages, ScopedAdmin):
     ]
 
     def visible_queryset(self, request, queryset):
-        return queryset.filter(pk__in=selectors.enrollments_visible_to(request.user).values("pk"))
+        return within(queryset, selectors.enrollments_visible_to(request.user))
 
     def editable_queryset(self, request, queryset):
         return queryset.filter(program__in=selectors.programs_managed_by(request.user).values("pk"))

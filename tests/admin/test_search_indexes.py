@@ -1,4 +1,4 @@
-"""The admin's name and NIB searches use a trigram index on PostgreSQL."""
+"""The admin's name and NIB searches use a trigram index on PostgreSQL, which runs without JIT."""
 
 import pytest
 from django.db import connection
@@ -19,3 +19,11 @@ def test_a_name_search_can_use_the_trigram_index(office_lampung):
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
     assert "accounts_enterprise_name_upper_trgm" in plan, plan
+
+
+def test_postgresql_runs_the_web_apps_queries_without_jit(db):
+    # JIT compilation cost close to a second per scoped admin list at 100,000 enterprises.
+    need_postgres()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

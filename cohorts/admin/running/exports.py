@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import roles
 from accounts import selectors as account_selectors
-from accounts.admin_base import ScopedAdmin, ScopedRelatedFieldListFilter
+from accounts.admin_base import ScopedAdmin, ScopedRelatedFieldListFilter, within
 from accounts.models import Product
 from cohorts import selectors
 from cohorts.admin.running.common import ServiceFormMixin, _managed_program_ids, form_page
@@ -150,7 +150,7 @@ class ExportRecordAdmin(ServiceFormMixin, ScopedAdmin):
     ]
 
     def visible_queryset(self, request, queryset):
-        return queryset.filter(pk__in=selectors.exports_visible_to(request.user).values("pk"))
+        return within(queryset, selectors.exports_visible_to(request.user))
 
     def editable_queryset(self, request, queryset):
         # Decided by the programme's office; by the registering office only when the export
