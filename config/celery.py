@@ -39,6 +39,12 @@ app.conf.beat_schedule = {
         "task": "certifications.tasks.run_reminder_rules",
         "schedule": crontab(minute="1-59/5"),
     },
+    # Every 5 minutes: the funders' reports read in the last day are recomputed, so the API
+    # serves none older than REPORT_SUMMARY_MAX_AGE (15 minutes).
+    "refresh-report-summaries": {
+        "task": "reports.tasks.refresh_summaries",
+        "schedule": crontab(minute="2-59/5"),
+    },
     # Every minute: rows left sending past their lease go back to waiting, then due rows are
     # handed to workers in batches (one task per batch; each batch is sent over one SMTP
     # connection). Nothing is scheduled ahead with eta/countdown: the due time is in the row.

@@ -350,6 +350,10 @@ REST_FRAMEWORK = {
     # which production shares between the web workers (Redis).
     "DEFAULT_THROTTLE_RATES": {"reports": env.str("API_THROTTLE_RATE", default="1000/hour")},
 }
+# The funders' summary, breakdown and time series are served from summary tables that beat
+# refreshes every five minutes; a stored report older than this (seconds) is never served.
+REPORT_SUMMARY_MAX_AGE = env.int("REPORT_SUMMARY_MAX_AGE", default=15 * 60)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "NaikKelas API",
     "DESCRIPTION": "Results of export-training programmes for their funders and partners.",

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -24,7 +25,7 @@ from rest_framework.views import APIView
 from accounts import roles
 from accounts.models import Funder, TradeOffice
 from cohorts.models import Attendance, Cohort, Enrollment, Stage
-from reports import selectors, services, tabular
+from reports import selectors, services, summaries, tabular
 from reports import serializers as s
 from reports.models import FunderAPIKey, ReportSnapshot
 
@@ -210,7 +211,11 @@ class ReportAPIMixin:
         if response.status_code >= 400 and getattr(renderer, "format", "") in ("csv", "xlsx"):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
+        response = super().finalize_response(request, response, *args, **kwargs)
+        computed_at = getattr(self, "computed_at", None)
+        if computed_at is not None and response.status_code == 200:
+            response["Last-Modified"] = http_date(computed_at.timestamp())
+        return response
 
     def query(self) -> dict:
         serializer = self.query_serializer_class(data=self.request.query_params)
@@ -224,6 +229,13 @@ class ReportAPIMixin:
 
     def filters(self, data) -> selectors.ReportFilters:
         return report_filters(self.caller(), data)
+
+    def report(self, report: str, data: dict, **options):
+        """The report's payload from the summary tables (at most REPORT_SUMMARY_MAX_AGE old);
+        its age goes out as the `Last-Modified` header and, in a summary, as `as_of`."""
+        question = summaries.Question.of(report, self.caller().scope, self.filters(data), **options)
+        payload, self.computed_at = summaries.read(question)
+        return payload
 
     @property
     def tabular_format(self) -> str | None:
@@ -369,8 +381,7 @@ class SummaryView(ReportAPIMixin, APIView):
 
     def get(self, request, *args, **kwargs):
         data = self.query()
-        summary = selectors.summary(self.caller().scope, self.filters(data))
-        payload = s.SummarySerializer(summary).data
+        payload = self.report("summary", data)
         if self.tabular_format:
             return self.table([payload], data.get("labels"))
         return Response(payload)
@@ -389,8 +400,7 @@ class BreakdownView(ReportAPIMixin, APIView):
 
     def get(self, request, *args, **kwargs):
         data = self.query()
-        rows = selectors.breakdown(self.caller().scope, self.filters(data), data["by"])
-        payload = s.BreakdownRowSerializer(rows, many=True).data
+        payload = self.report("breakdown", data, by=data["by"])
         if self.tabular_format:
             return self.table(payload, data.get("labels"))
         return Response(payload)
@@ -409,10 +419,7 @@ class TimeseriesView(ReportAPIMixin, APIView):
 
     def get(self, request, *args, **kwargs):
         data = self.query()
-        points = selectors.timeseries(
-            self.caller().scope, self.filters(data), data["metric"], data["interval"]
-        )
-        payload = s.TimeseriesPointSerializer(points, many=True).data
+        payload = self.report("timeseries", data, metric=data["metric"], interval=data["interval"])
         if self.tabular_format:
             return self.table(payload, data.get("labels"))
         return Response(payload)

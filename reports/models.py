@@ -1,6 +1,7 @@
 """Funders' API keys, the log of enterprise-level pulls, and frozen report snapshots."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -111,3 +112,27 @@ class ReportSnapshot(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReportSummary(models.Model):
+    """A report the API has answered, kept so the next caller with the same programmes,
+    filters and language reads it instead of aggregating every row again.
+
+    Beat recomputes the summaries read in the last day every five minutes
+    (`reports.summaries.refresh`); one older than REPORT_SUMMARY_MAX_AGE (15 minutes) is
+    never served. ``computed_at`` is the report's ``as_of``.
+    """
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    report = models.CharField(_("report"), max_length=20)
+    params = models.JSONField(_("parameters"))
+    payload = models.JSONField(_("payload"), encoder=DjangoJSONEncoder)
+    computed_at = models.DateTimeField(_("computed at"))
+    read_at = models.DateTimeField(_("last read at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("report summary")
+        verbose_name_plural = _("report summaries")
+
+    def __str__(self):
+        return f"{self.report} {self.computed_at:%Y-%m-%d %H:%M}"
