@@ -3,11 +3,13 @@
 50 users (BENCH_LOAD_USERS) for 120 s (BENCH_LOAD_SECONDS; QUICK=1: 30 s): 40 enterprise
 owners browsing the portal (home, classes, requests, exports) and 10 funders' programs
 reading the API (summary, breakdown, programs, cohorts), each with its own key, 1–3 s between
-two requests. The database is the run's own (demo + 10,000 synthetic enterprises,
-BENCH_LOAD_ENTERPRISES; QUICK=1: 2,000), on the server DATABASE_URL names, dropped
-afterwards. gunicorn runs the project's production settings (DEBUG off, PBKDF2 passwords,
-whitenoise, a Redis cache of its own for the API throttle) with 3 sync workers as the
-Dockerfile does (BENCH_LOAD_WORKERS), plain http on a free port of 127.0.0.1.
+two requests. The database is the run's own copy of the cached dataset (`harness.dataset`:
+demo + 10,000 synthetic enterprises, BENCH_LOAD_ENTERPRISES) on the PostgreSQL server
+DATABASE_URL names, with 40 owner accounts and 10 keys added, dropped afterwards. The measured
+window opens once every participant has signed in. gunicorn runs the project's production
+settings (DEBUG off, PBKDF2 passwords, whitenoise, a Redis cache of its own for the API
+throttle) with 3 sync workers as the Dockerfile does (BENCH_LOAD_WORKERS), plain http on a
+free port of 127.0.0.1.
 
 Printed: p50 and p95 per page and endpoint, and the errors (every failed request; 0 is
 required). Recorded: the portal home's median ÷ the median of /bench/floor/ (a signed-in page
@@ -33,14 +35,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from harness import QUICK, ROOT, header, record
+from harness import QUICK, ROOT, database_url, dataset, header, record, setup_django
 
 USERS = int(os.environ.get("BENCH_LOAD_USERS", 50))
 API_USERS = int(os.environ.get("BENCH_LOAD_API_USERS", max(1, USERS // 5)))
 SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", 30 if QUICK else 120))
-ENTERPRISES = int(os.environ.get("BENCH_LOAD_ENTERPRISES", 2_000 if QUICK else 10_000))
+ENTERPRISES = int(os.environ.get("BENCH_LOAD_ENTERPRISES", 10_000))
 WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", 3))  # the Dockerfile's --workers 3
 PASSWORD = "beban-uji-naikkelas"
 TARGET = 3.0
@@ -56,58 +57,13 @@ def free_port() -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# The data: a database of this run's own. Kept in one place so a shared cached dataset can
-# take its place.
-
-
-@contextmanager
-def dataset(size: int) -> Iterator[str]:
-    """A PostgreSQL database of this run's own with the demo plus `size` synthetic
-    enterprises; yields its URL and drops it afterwards."""
-    import psycopg
-
-    server = urlsplit(os.environ["DATABASE_URL"])
-    name = f"{server.path.lstrip('/') or 'naikkelas'}_{os.getpid()}"
-    url = urlunsplit(server._replace(path=f"/{name}"))
-    admin_url = urlunsplit(server._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
-        builder = ROOT / "bench" / "load.py"
-        subprocess.run(
-            [sys.executable, str(builder), "--build", str(size)], env=env, cwd=ROOT, check=True
-        )
-        yield url
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def build(size: int) -> None:
-    """(In a process of its own, on the run's database.) Migrate, seed, add the users' data."""
-    from harness import setup_django
-
-    setup_django()
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    from seeds.synthetic import add_synthetic_enterprises
-
-    call_command("migrate", verbosity=0)
-    call_command("seed_reference", verbosity=0)
-    call_command("seed_demo", verbosity=0)
-    add_synthetic_enterprises(count=size, today=timezone.localdate(), progress=False)
+# The people.
 
 
 def plan_users(portal: int, api: int) -> dict:
     """Owners (with the production hasher's password) of distinct enterprises that have a class
     or a request, half each, and one API key per API user, spread over the funders; then the
     planner's statistics."""
-    from harness import setup_django
-
-    setup_django()
     from django.contrib.auth.hashers import make_password
     from django.db import connection
 
@@ -371,30 +327,20 @@ def main() -> int:
     if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
         print("load: skipped, DATABASE_URL must name a PostgreSQL server")
         return 0
+    setup_django()
+    from django.db import connection
+
     header()
     with tempfile.TemporaryDirectory(prefix="naikkelas-load-") as tmp, dataset(ENTERPRISES) as db:
         work = Path(tmp)
-        plan = json.loads(
-            subprocess.run(
-                [sys.executable, str(ROOT / "bench" / "load.py"), "--plan"],
-                env={**os.environ, "DATABASE_URL": db, "DEBUG": "1"},
-                cwd=ROOT,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        )
+        plan = plan_users(USERS - API_USERS, API_USERS)
         plan.update(users=USERS, api_users=API_USERS, seconds=SECONDS)
-        with site(db, work) as base_url:
+        connection.close()
+        with site(database_url(db), work) as base_url:
             result = run_locust(base_url, plan, work)
         report(result, work)
     return 0
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--build"]:
-        build(int(sys.argv[2]))
-    elif sys.argv[1:2] == ["--plan"]:
-        print(json.dumps(plan_users(USERS - API_USERS, API_USERS)))
-    else:
-        sys.exit(main())
+    sys.exit(main())
