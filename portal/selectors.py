@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,6 +26,13 @@ ACTIVE_CLASS_STATUSES = (
 
 def enterprises_of(user) -> QuerySet[Enterprise]:
     return Enterprise.objects.filter(pk__in=roles.enterprise_ids(user)).order_by("name")
+
+
+def enterprises_list(user, *, current: Enterprise) -> list[Enterprise]:
+    """The user's enterprises; no query when the current one is the only one."""
+    if roles.enterprise_ids(user) == {current.pk}:
+        return [current]
+    return list(enterprises_of(user))
 
 
 def current_enterprise(request) -> Enterprise | None:
@@ -60,6 +67,23 @@ def classes_of(enterprise: Enterprise) -> QuerySet[Enrollment]:
         .select_related("cohort", "program")
         .order_by("-enrolled_at", "-pk")
     )
+
+
+def offers_and_classes_of(enterprise: Enterprise) -> tuple[list[Enrollment], list[Enrollment]]:
+    """offers_of() and classes_of() as two lists, read in one query."""
+    rows = list(
+        Enrollment.objects.filter(
+            Q(status=Enrollment.Status.OFFERED)
+            | Q(status__in=ACTIVE_CLASS_STATUSES, cohort__isnull=False),
+            enterprise=enterprise,
+        ).select_related("cohort", "program")
+    )
+    offers = [e for e in rows if e.status == Enrollment.Status.OFFERED]
+    offers.sort(key=lambda e: (e.offer_expires_at is None, e.offer_expires_at or 0, e.pk))
+    classes = [e for e in rows if e.status != Enrollment.Status.OFFERED]
+    # newest first, as order_by("-enrolled_at", "-pk") on PostgreSQL (rows without a date first)
+    classes.sort(key=lambda e: (e.enrolled_at is None, e.enrolled_at or 0, e.pk), reverse=True)
+    return offers, classes
 
 
 def next_sessions(enterprise: Enterprise, *, now: dt.datetime | None = None, limit: int = 5):

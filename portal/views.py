@@ -23,7 +23,6 @@ from accounts.models import User
 from certifications import services as case_services
 from certifications.selectors import case_missing_requirements
 from cohorts.models import Enrollment, EnterpriseSnapshot, Level
-from cohorts.selectors import completed_levels
 from cohorts.services import exports as export_services
 from cohorts.services import seats
 from cohorts.services import selection as selection_services
@@ -106,7 +105,7 @@ def home(request):
     if enterprise is None:
         return _no_enterprise(request)
     now = timezone.now()
-    offers = list(selectors.offers_of(enterprise))
+    offers, classes = selectors.offers_and_classes_of(enterprise)
     cases = list(selectors.open_cases_of(enterprise))
     todo = []
     for offer in offers:
@@ -119,9 +118,10 @@ def home(request):
             case.Status.PREPARING,
         ):
             todo.append({"kind": "documents", "case": case, "due": case.target_date})
-    done = completed_levels(enterprise)
+    # The same rows as completed_levels(enterprise), already loaded with the classes.
+    done = {e.cohort.level for e in classes if e.status == Enrollment.Status.COMPLETED}
     progress = []
-    for level in sorted(set(done)):
+    for level in sorted(done):
         following = next_level(level)
         progress.append(
             {"level": Level(level).label, "next": following.label if following else None}
@@ -131,12 +131,12 @@ def home(request):
         "portal/home.html",
         {
             "enterprise": enterprise,
-            "enterprises": list(selectors.enterprises_of(request.user)),
+            "enterprises": selectors.enterprises_list(request.user, current=enterprise),
             "todo": todo,
             "offers": offers,
             "sessions": list(selectors.next_sessions(enterprise, now=now)),
             "cases": cases,
-            "classes": list(selectors.classes_of(enterprise)),
+            "classes": classes,
             "reminders": list(selectors.latest_reminders(request.user)),
             "progress": progress,
             "may_use_admin": roles.may_use_admin(request.user),

@@ -249,3 +249,15 @@ def test_applying_to_an_open_stage(client, participant_a, enterprise_a, program_
     assert enrollment.status == Enrollment.Status.APPLIED
     page = client.get(url).content.decode()
     assert "My applications" in page and "Applied" in page
+
+
+def test_home_reads_offers_and_classes_together_and_one_enterprise_without_a_list(
+    client, participant_a, offer_a, case_a, django_assert_max_num_queries
+):
+    client.force_login(participant_a)
+    # session, user, memberships, enterprise, offers and classes, requests, sessions, reminders
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("portal:home"))
+    assert response.status_code == 200
+    assert response.context["offers"] == [offer_a]
+    assert response.context["enterprises"] == [offer_a.enterprise]
