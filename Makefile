@@ -72,7 +72,7 @@ messages: install
 # datasets are cached under var/bench/). QUICK=1 keeps to 100,000 enterprises.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/naikkelas_bench
 bench: install
-	@for script in bench/run.py $$(ls bench/*.py | grep -v -e '/run.py$$' -e '/harness.py$$' -e '/loadsite.py$$' -e '/locustfile.py$$'); do \
+	@for script in bench/run.py $$(ls bench/*.py | grep -v -e '/run.py$$' -e '/harness.py$$'); do \
 	  echo "== $$script"; \
 	  DEBUG=1 QUICK=$(QUICK) DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) $$script || exit 1; \
 	done
