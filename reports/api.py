@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.http import http_date
@@ -345,6 +345,9 @@ class CohortList(ReportListView):
             queryset = queryset.filter(stage__program=filters.program)
         if filters.stage_id:
             queryset = queryset.filter(stage_id=filters.stage_id)
+        # Every figure is a correlated subquery per class on the page (indexed by class), not
+        # an aggregate over a join: a GROUP BY would repeat the attendance subqueries for
+        # every enrollment row of every class.
         marks = (
             Attendance.objects.filter(
                 enrollment__cohort=OuterRef("pk"), session__cancelled_at__isnull=True
@@ -352,19 +355,17 @@ class CohortList(ReportListView):
             .order_by()
             .values("enrollment__cohort")
         )
-        all_marks = marks.annotate(n=Count("pk")).values("n")
-        present = marks.filter(status="present").annotate(n=Count("pk")).values("n")
-        admitted = Q(enrollments__enrolled_at__isnull=False)
+        seats = Enrollment.objects.filter(cohort=OuterRef("pk")).order_by().values("cohort")
+
+        def counted(rows):
+            return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+
         return queryset.select_related("stage").annotate(
-            enrolled=Count("enrollments", filter=admitted),
-            waitlisted=Count(
-                "enrollments", filter=Q(enrollments__status=Enrollment.Status.WAITLISTED)
-            ),
-            completed=Count(
-                "enrollments", filter=Q(enrollments__status=Enrollment.Status.COMPLETED)
-            ),
-            marks_all=Coalesce(Subquery(all_marks), 0),
-            marks_present=Coalesce(Subquery(present), 0),
+            enrolled=counted(seats.filter(enrolled_at__isnull=False)),
+            waitlisted=counted(seats.filter(status=Enrollment.Status.WAITLISTED)),
+            completed=counted(seats.filter(status=Enrollment.Status.COMPLETED)),
+            marks_all=counted(marks),
+            marks_present=counted(marks.filter(status="present")),
         )
 
 

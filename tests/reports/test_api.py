@@ -233,6 +233,21 @@ def test_programs_and_cohorts_lists(client, world, lpei_key):
     assert len(rows) == len(cohorts)
 
 
+def test_the_class_list_counts_per_class_without_grouping_every_enrollment(
+    client, world, lpei_key
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        get(client, "/api/v1/cohorts/", lpei_key)
+    listed = [q["sql"] for q in queries.captured_queries if 'FROM "cohorts_cohort"' in q["sql"]]
+    assert listed
+    # a GROUP BY on the class would join every enrollment and repeat the attendance
+    # subqueries for each of them
+    assert not any('GROUP BY "cohorts_cohort"."id"' in sql for sql in listed), listed
+
+
 # --- snapshots -------------------------------------------------------------------------
 
 
