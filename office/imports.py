@@ -149,9 +149,11 @@ FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 
 
 def _has_formulas(archive: zipfile.ZipFile) -> bool:
-    """Whether any worksheet holds a formula, read in slices so memory stays small."""
+    """Whether any part of the workbook holds a formula element, read in slices so memory
+    stays small. Every XML part is looked at, wherever a program put its sheets, except the
+    shared strings, which hold only text (a chart's references count: that is only slower)."""
     for entry in archive.infolist():
-        if not (entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml")):
+        if not entry.filename.endswith(".xml") or entry.filename.endswith("sharedStrings.xml"):
             continue
         with archive.open(entry) as part:
             tail = b""
@@ -402,6 +404,12 @@ class _References:
 # The cell messages, translated only for a row that needs one.
 NOT_AN_AMOUNT = gettext_lazy("The annual revenue is not an amount of rupiah: “%(value)s”.")
 NOT_A_WHOLE_NUMBER = gettext_lazy("The number of employees is not a whole number: “%(value)s”.")
+# What the columns hold at most (a bigint, and a PostgreSQL integer for the employees).
+LARGEST = {
+    "annual_revenue": 2**63 - 1,
+    "employees_women": 2**31 - 1,
+    "employees_men": 2**31 - 1,
+}
 NIB_PATTERN = re.compile(r"[0-9]{13}")
 HS_CODE_PATTERN = re.compile(r"[0-9]{8}")
 HS_CODE_SEPARATORS = re.compile(r"[\s.]")
@@ -459,6 +467,9 @@ def _clean_row(record: dict[str, object], refs: _References) -> RowPlan:
             values[key] = parse(record.get(key))
         except ValueError:
             errors.append(str(message) % {"value": get(key, "")})
+            continue
+        if values[key] > LARGEST[key]:
+            errors.append(_("The number is too large: “%(value)s”.") % {"value": get(key, "")})
     product_name = get("product_name", "")
     hs_code = HS_CODE_SEPARATORS.sub("", get("product_hs_code", ""))
     if hs_code and not HS_CODE_PATTERN.fullmatch(hs_code):
@@ -658,10 +669,23 @@ def import_apply(
     reason = (_("Imported from %(file)s") % {"file": filename})[:100]
     new_rows = [row for row in plan.rows if row.status == "new"]
     created = [Enterprise(registered_by=office, **row.values) for row in new_rows]
+    # The planner has checked the references, the NIB, the duplicates and the ranges; each
+    # field the import fills is still held to its own rules (lengths, choices), which need
+    # no query. The fields it leaves at their defaults are not looked at again.
+    checked = [
+        Enterprise._meta.get_field(name)
+        for name in (*ENTERPRISE_FIELDS, "size_class_basis")
+        if name not in FOREIGN_KEYS
+    ]
     for enterprise in created:
-        # The planner has checked the references, the NIB and the duplicates; what is left
-        # is each field's own rules (lengths, choices), which need no query.
-        enterprise.clean_fields(exclude=["registered_by", *FOREIGN_KEYS])
+        failed = {}
+        for model_field in checked:
+            try:
+                model_field.clean(getattr(enterprise, model_field.attname), enterprise)
+            except ValidationError as error:
+                failed[model_field.name] = error.error_list
+        if failed:
+            raise ValidationError(failed)
     total = len(created) + sum(1 for row in plan.rows if row.status == "changed")
     written: list[Enterprise] = []
     for batch in _chunks(created, WRITE_BATCH):

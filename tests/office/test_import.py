@@ -514,3 +514,18 @@ def test_the_preview_and_confirm_queries_do_not_grow_with_the_rows(
         imports.import_apply(
             records=records, office=office_lampung, actor=staff_lampung, filename="ikm.xlsx"
         )
+
+
+def test_a_number_too_large_for_its_column_is_an_error_in_the_preview(
+    office_lampung, staff_lampung, lampung_selatan, food
+):
+    data = csv_file([row(employees_men="3000000000"), row(nib="", name="B", annual_revenue="1")])
+    first, second = plan_of(data, office_lampung).rows
+    assert first.status == "error" and "too large" in first.errors[0]
+    assert second.status == "new"
+    records = imports.read_rows(data=data, filename="ikm.csv")
+    with pytest.raises(ValidationError, match="nothing was imported"):
+        imports.import_apply(
+            records=records, office=office_lampung, actor=staff_lampung, filename="ikm.csv"
+        )
+    assert not Enterprise.objects.exists()
