@@ -433,3 +433,99 @@ def test_the_history_page_names_the_import(
     text = page.content.decode()
     assert "Imported from dari-kabupaten.csv" in text
     assert "staf@lampung.test" in text or "Staf Lampung" in text
+
+
+def _mixed_rows(count: int, office, regency, sector) -> list[dict]:
+    """Rows half matching recorded enterprises (by NIB, by name with and without an NIB, one
+    of another office), half new."""
+    rows = []
+    for n in range(count):
+        kind = n % 6
+        nib = f"91200{n:08d}"
+        if kind == 0:  # recorded with this NIB, the name moves
+            f.EnterpriseFactory(registered_by=office, nib=nib, name=f"Lama {n}", regency=regency)
+            rows.append(row(nib=nib, name=f"Baru {n}"))
+        elif kind == 1:  # recorded without an NIB, found by name and regency
+            f.EnterpriseFactory(registered_by=office, nib="", name=f"Usaha {n}", regency=regency)
+            rows.append(row(nib="", name=f"usaha  {n}", address=f"Jalan {n}"))
+        elif kind == 2:  # the same name with another NIB: another enterprise
+            f.EnterpriseFactory(registered_by=office, nib=nib, name=f"Kembar {n}", regency=regency)
+            rows.append(row(nib=f"93300{n:08d}", name=f"Kembar {n}"))
+        elif kind == 3:  # recorded by name, now given its NIB
+            f.EnterpriseFactory(registered_by=office, nib="", name=f"Tanpa {n}", regency=regency)
+            rows.append(row(nib=nib, name=f"Tanpa {n}", product_name=f"Produk {n}"))
+        elif kind == 4:  # another office's enterprise
+            f.EnterpriseFactory(nib=nib, name=f"Milik Lain {n}", regency=regency)
+            rows.append(row(nib=nib, name=f"Milik Lain {n}"))
+        else:
+            rows.append(row(nib=nib, name=f"Benar Baru {n}", sector=sector.name_id))
+    return rows
+
+
+def _outcome(plan_row):
+    enterprise = plan_row.enterprise.pk if plan_row.enterprise else None
+    return (plan_row.status, enterprise, plan_row.changes, plan_row.product_action, plan_row.errors)
+
+
+def test_a_whole_file_is_matched_as_each_row_alone_would_be(office_lampung, lampung_selatan, food):
+    rows = _mixed_rows(36, office_lampung, lampung_selatan, food)
+    together = plan_of(csv_file(rows), office_lampung).rows
+    alone = [plan_of(csv_file([one]), office_lampung).rows[0] for one in rows]
+    assert [_outcome(r) for r in together] == [_outcome(r) for r in alone]
+    assert {r.status for r in together} == {"new", "changed", "error"}
+
+
+def test_an_xlsx_without_formulas_reads_as_openpyxl_reads_it():
+    import datetime as dt
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["B3"] = "nib"  # the table starts below and right of the corner
+    sheet["C3"] = "name"
+    sheet["D3"] = "annual_revenue"
+    sheet.append([None, "9120001234567", "Kopi  Jaya", 1_500_000])
+    sheet.append([None, 9120001234568, None, 2.5])
+    sheet.append([None, dt.date(2024, 5, 1), True, ""])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = buffer.getvalue()
+    assert not imports._has_formulas(zipfile.ZipFile(io.BytesIO(data)))
+    assert list(imports._calamine_rows(data)) == list(imports._openpyxl_rows(data))
+
+
+def test_an_xlsx_with_a_formula_is_detected(office_lampung, lampung_selatan, food):
+    data = xlsx_file([row(name="Biasa"), row(nib="9120001234001", name="=A2&B2")])
+    assert imports._has_formulas(zipfile.ZipFile(io.BytesIO(data)))
+    names = [r.name for r in plan_of(data, office_lampung, "ikm.xlsx").rows]
+    assert names == ["Biasa", "=A2&B2"]
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_preview_and_confirm_queries_do_not_grow_with_the_rows(
+    count, office_lampung, staff_lampung, lampung_selatan, food, django_assert_max_num_queries
+):
+    rows = _mixed_rows(count, office_lampung, lampung_selatan, food)
+    rows = [r for r in rows if "Milik Lain" not in r["name"]]  # an error would stop the confirm
+    data = xlsx_file(rows)
+    with django_assert_max_num_queries(8):
+        plan_of(data, office_lampung, "ikm.xlsx")
+    records = imports.read_rows(data=data, filename="ikm.xlsx")
+    with django_assert_max_num_queries(20):
+        imports.import_apply(
+            records=records, office=office_lampung, actor=staff_lampung, filename="ikm.xlsx"
+        )
+
+
+def test_a_number_too_large_for_its_column_is_an_error_in_the_preview(
+    office_lampung, staff_lampung, lampung_selatan, food
+):
+    data = csv_file([row(employees_men="3000000000"), row(nib="", name="B", annual_revenue="1")])
+    first, second = plan_of(data, office_lampung).rows
+    assert first.status == "error" and "too large" in first.errors[0]
+    assert second.status == "new"
+    records = imports.read_rows(data=data, filename="ikm.csv")
+    with pytest.raises(ValidationError, match="nothing was imported"):
+        imports.import_apply(
+            records=records, office=office_lampung, actor=staff_lampung, filename="ikm.csv"
+        )
+    assert not Enterprise.objects.exists()
