@@ -450,6 +450,8 @@ class Enterprise(models.Model):
             models.Index(fields=["registered_by", "name"]),
             # The admin list's order (name, then newest first), read a page at a time.
             models.Index(fields=["name", "-id"], name="enterprise_list_order"),
+            # The Excel import matches rows without a NIB by lower(name) in bulk.
+            models.Index(Lower("name"), name="enterprise_name_lower"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -233,9 +233,7 @@ def test_programs_and_cohorts_lists(client, world, lpei_key):
     assert len(rows) == len(cohorts)
 
 
-def test_the_class_list_counts_per_class_without_grouping_every_enrollment(
-    client, world, lpei_key
-):
+def test_the_class_list_counts_per_class_without_grouping_every_enrollment(client, world, lpei_key):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
