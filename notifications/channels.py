@@ -13,10 +13,14 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.template.loader import render_to_string
+from django.template.backends.django import Template
+from django.template.loader import get_template
 from django.utils import translation
 
 from notifications.models import Reminder
+
+TEXT_TEMPLATE = "notifications/email/reminder.txt"
+HTML_TEMPLATE = "notifications/email/reminder.html"
 
 
 class Channel(Protocol):
@@ -43,7 +47,14 @@ def absolute_link(reminder: Reminder) -> str:
     return f"{settings.SITE_URL}{reminder.link}"
 
 
-def render_email(reminder: Reminder, connection=None) -> EmailMultiAlternatives:
+def email_templates() -> tuple[Template, Template]:
+    """The text and HTML templates, looked up once for a whole batch."""
+    return get_template(TEXT_TEMPLATE), get_template(HTML_TEMPLATE)
+
+
+def render_email(
+    reminder: Reminder, connection=None, templates: tuple[Template, Template] | None = None
+) -> EmailMultiAlternatives:
     """Text and HTML in the recipient's language; the text was written by the rule."""
     language = getattr(reminder.recipient, "preferred_language", "") or settings.LANGUAGE_CODE
     context = {
@@ -52,9 +63,10 @@ def render_email(reminder: Reminder, connection=None) -> EmailMultiAlternatives:
         "link": absolute_link(reminder),
         "language": language,
     }
+    text_template, html_template = templates or email_templates()
     with translation.override(language):
-        text = render_to_string("notifications/email/reminder.txt", context)
-        html = render_to_string("notifications/email/reminder.html", context)
+        text = text_template.render(context)
+        html = html_template.render(context)
     message = EmailMultiAlternatives(
         subject=reminder.title,
         body=text,
@@ -72,6 +84,7 @@ class EmailChannel:
 
     def __init__(self) -> None:
         self.connection = get_connection(fail_silently=False)
+        self.templates = email_templates()
 
     def open(self) -> None:
         self.connection.open()
@@ -79,7 +92,8 @@ class EmailChannel:
     def send(self, reminder: Reminder) -> None:
         if not reminder.recipient.email:
             raise ValueError("the recipient has no e-mail address")
-        if self.connection.send_messages([render_email(reminder, self.connection)]) != 1:
+        message = render_email(reminder, self.connection, self.templates)
+        if self.connection.send_messages([message]) != 1:
             raise RuntimeError("the mail server did not accept the message")
 
     def reset(self) -> None:

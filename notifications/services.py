@@ -2,14 +2,16 @@
 
 Delivery guarantees (docs/design.md, "Reminders"):
 
-- A worker claims rows (pending → sending) with a lease before it sends, and marks each row
-  sent right after the server accepted it.
+- A worker claims rows (pending → sending) with a lease before it sends, and marks the rows
+  the server accepted as sent in one UPDATE for every ``SENT_FLUSH_EVERY`` of them (and at
+  the end of the batch, however it ends) instead of one statement and one commit per message.
 - A failed send moves the row's own due time by an exponential backoff (``BACKOFF_MINUTES``)
   and only after the last step is the row marked failed with its error.
 - Rows left in ``sending`` past their lease (a worker died) go back to pending when the
   dispatcher next runs; nothing waits for the broker's redelivery.
-- The unique key is the Message-ID, so the only possible duplicate — a message the server
-  accepted just before its worker died — carries the same Message-ID as the first.
+- The unique key is the Message-ID, so the only possible duplicates — messages the server
+  accepted whose rows were not yet marked when their worker died, at most ``SENT_FLUSH_EVERY``
+  per worker killed — carry the same Message-ID as the first.
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ logger = logging.getLogger(__name__)
 # 24 h — the last try comes about 42 hours after the first, so a day-long outage loses nothing.
 BACKOFF_MINUTES = (1, 5, 15, 60, 240, 720, 1440)
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
+
+# Accepted messages are marked sent this many at a time: a worker killed mid-batch (SIGKILL,
+# the machine lost) leaves at most this many accepted messages unmarked, which go out again
+# after the lease with the same Message-ID. One statement per message cost more than the
+# sending itself (each is a commit that waits for the disk).
+SENT_FLUSH_EVERY = 10
 
 
 def lease() -> dt.timedelta:
@@ -233,10 +241,11 @@ def reminders_claim(*, ids: Iterable[int], now: datetime | None = None) -> list[
     return claimed
 
 
-def _mark_sent(reminder: Reminder) -> None:
-    Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
-        status=Reminder.Status.SENT, sent_at=timezone.now(), last_error="", lease_until=None
-    )
+def _mark_sent(ids: list[int]) -> None:
+    if ids:
+        Reminder.objects.filter(pk__in=ids, status=Reminder.Status.SENDING).update(
+            status=Reminder.Status.SENT, sent_at=timezone.now(), last_error="", lease_until=None
+        )
 
 
 def _mark_failed_try(reminder: Reminder, error: Exception | str) -> None:
@@ -292,6 +301,7 @@ def _send_over_channel(name: str, rows: list[Reminder]) -> int:
             _mark_failed_try(row, exc)
         return 0
     sent = 0
+    accepted: list[int] = []  # accepted by the server, not yet marked sent
     try:
         for index, row in enumerate(rows):
             if _skip_opted_out(row):
@@ -307,9 +317,15 @@ def _send_over_channel(name: str, rows: list[Reminder]) -> int:
                         _mark_failed_try(rest, reset_exc)
                     return sent
                 continue
-            _mark_sent(row)
+            accepted.append(row.pk)
             sent += 1
+            if len(accepted) >= SENT_FLUSH_EVERY:
+                _mark_sent(accepted)
+                accepted = []
     finally:
+        # however the loop ends (a return, a database error, the soft time limit), what the
+        # server accepted is recorded
+        _mark_sent(accepted)
         channel.close()
     return sent
 

@@ -1,17 +1,26 @@
 """Delivery guarantees: claim with a lease, backoff in the row, recovery, batches, opt-out."""
 
 import datetime as dt
+import math
+import os
+import subprocess
+import sys
 import threading
+from collections import defaultdict
 from email import message_from_bytes
+from pathlib import Path
 
 import pytest
 from django.db import close_old_connections, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from notifications import kinds, preferences, services, tasks
 from notifications.models import Reminder
 from tests.conftest import free_port, need_postgres
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def make(user, key, due=None, kind="test.kind", link=""):
@@ -192,3 +201,101 @@ def test_two_dispatchers_at_once_never_hand_out_a_row_twice(participant_a):
         t.join()
     assert len(taken[0]) + len(taken[1]) == 300
     assert not set(taken[0]) & set(taken[1])
+
+
+def test_accepted_messages_are_marked_sent_a_few_at_a_time(participant_a, smtp_settings):
+    ids = [make(participant_a, f"m{i}").pk for i in range(25)]
+    with CaptureQueriesContext(connection) as queries:
+        assert services.reminders_send_batch(ids=ids) == 25
+    updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    # one to claim, then one per SENT_FLUSH_EVERY accepted messages (the last at batch end)
+    assert len(updates) == 1 + math.ceil(25 / services.SENT_FLUSH_EVERY)
+    assert Reminder.objects.filter(status=Reminder.Status.SENT).count() == 25
+    assert not Reminder.objects.filter(sent_at=None).exists()
+
+
+def test_rows_accepted_before_an_error_are_marked_sent(participant_a, smtp_settings, monkeypatch):
+    """Whatever ends the batch early, the messages already accepted are recorded."""
+    ids = [make(participant_a, f"e{i}").pk for i in range(5)]
+    real_skip = services._skip_opted_out
+    seen = []
+
+    def database_gone_on_the_fourth(row):
+        seen.append(row.pk)
+        if len(seen) == 4:
+            raise RuntimeError("the database went away")
+        return real_skip(row)
+
+    monkeypatch.setattr(services, "_skip_opted_out", database_gone_on_the_fourth)
+    with pytest.raises(RuntimeError):
+        services.reminders_send_batch(ids=ids)
+    assert len(smtp_settings.messages) == 3
+    assert Reminder.objects.filter(status=Reminder.Status.SENT).count() == 3
+
+
+# A worker that dies (os._exit, as under SIGKILL: no finally runs) right after the server
+# accepted its n-th message, the worst moment: its unmarked messages are the ones resent.
+DIES_AFTER_ACCEPTED = """
+import os, sys, django
+django.setup()
+from notifications import channels, services
+accepted = 0
+send = channels.EmailChannel.send
+def send_then_die(self, reminder):
+    global accepted
+    send(self, reminder)
+    accepted += 1
+    if accepted == int(sys.argv[1]):
+        os._exit(9)
+channels.EmailChannel.send = send_then_die
+services.reminders_send_batch(ids=[int(pk) for pk in sys.argv[2].split(",")])
+"""
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("extra", [0, 3, services.SENT_FLUSH_EVERY - 1])
+def test_a_killed_worker_resends_at_most_the_unmarked_window_with_the_same_message_ids(
+    participant_a, smtp_server, smtp_settings, tmp_path, extra
+):
+    need_postgres()
+    port, handler = smtp_server
+    ids = [make(participant_a, f"k{i}").pk for i in range(30)]
+    dies_after = services.SENT_FLUSH_EVERY + 1 + extra
+    db = connection.settings_dict
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("EMAIL_")},
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+        "VAR_DIR": str(tmp_path),
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+        "EMAIL_TIMEOUT": "5",
+    }
+    child = subprocess.run(
+        [sys.executable, "-c", DIES_AFTER_ACCEPTED, str(dies_after), ",".join(map(str, ids))],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert child.returncode == 9, child.stderr
+    assert len(handler.messages) == dies_after
+    marked = Reminder.objects.filter(status=Reminder.Status.SENT).count()
+    unmarked = dies_after - marked
+    assert 1 <= unmarked <= services.SENT_FLUSH_EVERY
+
+    # after the lease every row left sending goes out again, the unmarked ones a second time
+    later = timezone.now() + services.lease() + dt.timedelta(seconds=1)
+    assert services.reminders_recover(now=later) == 30 - marked
+    assert services.reminders_send_batch(ids=ids) == 30 - marked
+    assert Reminder.objects.filter(status=Reminder.Status.SENT).count() == 30
+    by_subject = defaultdict(list)
+    for envelope in handler.messages:
+        message = message_from_bytes(envelope.content)
+        by_subject[str(message["Subject"])].append(message["Message-ID"])
+    assert len(by_subject) == 30
+    assert sum(len(message_ids) - 1 for message_ids in by_subject.values()) == unmarked
+    assert all(len(set(message_ids)) == 1 for message_ids in by_subject.values())
