@@ -3,6 +3,8 @@ enterprises) and every write through the domain apps' services."""
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -85,6 +87,21 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
+def for_current_enterprise(view):
+    """A signed-in page of the enterprise the user works for, given to the view as
+    ``enterprise``; a user without one is shown where to turn instead."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        enterprise = selectors.current_enterprise(request)
+        if enterprise is None:
+            return _no_enterprise(request)
+        return view(request, enterprise, *args, **kwargs)
+
+    return wrapped
+
+
 def _no_enterprise(request):
     """Analysts and national viewers go to the reports; others see where to turn."""
     url = reports_home_url()
@@ -98,12 +115,9 @@ def _no_enterprise(request):
     )
 
 
-@login_required
-def home(request):
+@for_current_enterprise
+def home(request, enterprise):
     """What needs doing first, then sessions, requests, offers, reminders and progress."""
-    enterprise = selectors.current_enterprise(request)
-    if enterprise is None:
-        return _no_enterprise(request)
     now = timezone.now()
     offers, classes = selectors.offers_and_classes_of(enterprise)
     cases = list(selectors.open_cases_of(enterprise))
@@ -212,11 +226,8 @@ def class_ics(request, cohort_id: int):
     return response
 
 
-@login_required
-def classes(request):
-    enterprise = selectors.current_enterprise(request)
-    if enterprise is None:
-        return _no_enterprise(request)
+@for_current_enterprise
+def classes(request, enterprise):
     return render(
         request,
         "portal/classes.html",
@@ -224,11 +235,8 @@ def classes(request):
     )
 
 
-@login_required
-def cases(request):
-    enterprise = selectors.current_enterprise(request)
-    if enterprise is None:
-        return _no_enterprise(request)
+@for_current_enterprise
+def cases(request, enterprise):
     return render(
         request,
         "portal/cases.html",
@@ -236,12 +244,9 @@ def cases(request):
     )
 
 
-@login_required
-def case_new(request):
+@for_current_enterprise
+def case_new(request, enterprise):
     """Ask the office that registered the enterprise for assistance with a new scheme."""
-    enterprise = selectors.current_enterprise(request)
-    if enterprise is None:
-        return _no_enterprise(request)
     form = CaseRequestForm(request.POST or None, enterprise=enterprise)
     if request.method == "POST" and form.is_valid():
         try:
@@ -261,12 +266,9 @@ def case_new(request):
     return render(request, "portal/case_new.html", {"form": form, "enterprise": enterprise})
 
 
-@login_required
-def apply(request):
+@for_current_enterprise
+def apply(request, enterprise):
     """Open stages to apply to, with the criteria checklist, and the applications' status."""
-    enterprise = selectors.current_enterprise(request)
-    if enterprise is None:
-        return _no_enterprise(request)
     stages = list(selectors.open_stages_for(enterprise))
     form = ApplyForm(request.POST or None)
     if request.method == "POST":
@@ -440,12 +442,9 @@ def certificate_detail(request, certificate_id: int):
     return redirect("portal:case_detail", case_id=case_id)
 
 
-@login_required
-def profile(request):
+@for_current_enterprise
+def profile(request, enterprise):
     """The enterprise's profile (owners edit it), products, consent, language, invitations."""
-    enterprise = selectors.current_enterprise(request)
-    if enterprise is None:
-        return _no_enterprise(request)
     owner = selectors.is_owner(request.user, enterprise)
     action = request.POST.get("action") if request.method == "POST" else None
     if action and action != "language" and not owner and action != "consent":
@@ -570,11 +569,8 @@ def invitation(request, token: str):
     return render(request, "portal/invitation.html", {"invitation": invitation, "form": form})
 
 
-@login_required
-def exports(request):
-    enterprise = selectors.current_enterprise(request)
-    if enterprise is None:
-        return _no_enterprise(request)
+@for_current_enterprise
+def exports(request, enterprise):
     return render(
         request,
         "portal/exports.html",
@@ -582,12 +578,9 @@ def exports(request):
     )
 
 
-@login_required
-def export_report(request):
+@for_current_enterprise
+def export_report(request, enterprise):
     """Report a shipment with the evidence of its channel; the office then verifies it."""
-    enterprise = selectors.current_enterprise(request)
-    if enterprise is None:
-        return _no_enterprise(request)
     form = ExportReportForm(request.POST or None, enterprise=enterprise)
     if request.method == "POST" and form.is_valid():
         try:
