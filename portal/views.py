@@ -148,7 +148,7 @@ def home(request, enterprise):
             "enterprises": selectors.enterprises_list(request.user, current=enterprise),
             "todo": todo,
             "offers": offers,
-            "sessions": list(selectors.next_sessions(enterprise, now=now)),
+            "sessions": selectors.next_sessions(classes, now=now),
             "cases": cases,
             "classes": classes,
             "reminders": list(selectors.latest_reminders(request.user)),

@@ -12,8 +12,9 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from certifications.models import CaseDocument
-from cohorts.models import Enrollment
+from cohorts.models import Enrollment, Level
 from notifications.models import Reminder
+from tests import factories as f
 from tests.portal.conftest import PDF
 
 pytestmark = pytest.mark.django_db
@@ -255,9 +256,41 @@ def test_home_reads_offers_and_classes_together_and_one_enterprise_without_a_lis
     client, participant_a, offer_a, case_a, django_assert_max_num_queries
 ):
     client.force_login(participant_a)
-    # session, user, memberships, enterprise, offers and classes, requests, sessions, reminders
-    with django_assert_max_num_queries(8):
+    # session, user, memberships, enterprise, offers and classes, requests, reminders: no
+    # sessions query while the enterprise is enrolled in no class
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("portal:home"))
     assert response.status_code == 200
     assert response.context["offers"] == [offer_a]
+    assert response.context["sessions"] == []
     assert response.context["enterprises"] == [offer_a.enterprise]
+
+
+def test_home_lists_the_next_sessions_of_the_enrolled_classes_only_in_order(
+    client, participant_a, offer_a, offer_b, stage, django_assert_max_num_queries
+):
+    Enrollment.objects.filter(pk__in=[offer_a.pk, offer_b.pk]).update(
+        status=Enrollment.Status.ENROLLED, enrolled_at=offer_a.offer_expires_at
+    )
+    soon = offer_a.cohort.sessions.get(topic="Harga FOB").starts_at
+    f.SessionFactory(
+        cohort=offer_a.cohort, topic="Dokumen ekspor", starts_at=soon - dt.timedelta(days=1)
+    )
+    f.SessionFactory(
+        cohort=offer_a.cohort,
+        topic="Batal",
+        starts_at=soon + dt.timedelta(days=1),
+        cancelled_at=soon,
+    )
+    # a class of the programme's second stage that enterprise A only waits for
+    second = f.StageFactory(program=stage.program, number=2)
+    other = f.CohortFactory(stage=second, level=Level.MENENGAH, name="Menengah Lampung", capacity=2)
+    f.SessionFactory(cohort=other, topic="Kontrak dagang", starts_at=soon)
+    f.EnrollmentFactory(
+        enterprise=offer_a.enterprise, cohort=other, status=Enrollment.Status.WAITLISTED
+    )
+    client.force_login(participant_a)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("portal:home"))
+    topics = [s.topic for s in response.context["sessions"]]
+    assert topics == ["Dokumen ekspor", "Harga FOB"]
