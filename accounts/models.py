@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.phone import E164_REGEX, PhoneNumberField
+from accounts.reach import KeepsReach, ReachQuerySet
 
 NIB_REGEX = r"^[0-9]{13}$"
 KBLI_REGEX = r"^[0-9]{5}$"
@@ -336,8 +337,10 @@ class FunderMembership(models.Model):
         return f"{self.user} — {self.funder}"
 
 
-class Enterprise(models.Model):
+class Enterprise(KeepsReach):
     """An IKM: a small or medium industry taking part in the programmes."""
+
+    reach_fields = ("id", "registered_by_id")
 
     class Gender(models.TextChoices):
         FEMALE = "F", _("Female")
@@ -442,6 +445,8 @@ class Enterprise(models.Model):
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    objects = ReachQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("enterprise (IKM)")
@@ -479,6 +484,10 @@ class Enterprise(models.Model):
     def employees_total(self) -> int:
         return self.employees_women + self.employees_men
 
+    @classmethod
+    def reach_enterprises(cls, values: dict) -> set[int]:
+        return {values["id"]}
+
     @staticmethod
     def size_class_for_revenue(revenue: int) -> str:
         """The PP 7/2021 size class that an annual revenue suggests."""
@@ -489,6 +498,29 @@ class Enterprise(models.Model):
         if revenue <= MEDIUM_MAX_REVENUE:
             return Enterprise.SizeClass.MEDIUM
         return Enterprise.SizeClass.LARGE
+
+
+class OfficeReach(models.Model):
+    """An enterprise an office's staff may read: one it registered, or one taking part in one of
+    its programmes. Derived from those rows and kept in step with them (accounts.reach)."""
+
+    office = models.ForeignKey(
+        TradeOffice, on_delete=models.CASCADE, related_name="+", verbose_name=_("office")
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="+", verbose_name=_("enterprise")
+    )
+
+    class Meta:
+        verbose_name = _("office's enterprise")
+        verbose_name_plural = _("offices' enterprises")
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "office"], name="office_reach_unique")
+        ]
+        indexes = [models.Index(fields=["office", "enterprise"], name="office_reach_by_office")]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} → {self.enterprise_id}"
 
 
 class KbliCode(models.Model):

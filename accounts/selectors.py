@@ -1,28 +1,16 @@
 """Scoped reads of accounts' data.
 
-An enterprise is visible to the staff of the office that registered it; the apps above
-(cohorts) add the enterprises taking part in an office's programmes by registering a scope
-function here, since accounts imports nothing from them.
+An enterprise is visible to the staff of the office that registered it and of the offices
+whose programmes it takes part in: the pairs of OfficeReach (accounts.reach), which the apps
+above (cohorts) keep for their rows, since accounts imports nothing from them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts import roles
-from accounts.models import Enterprise, TradeOffice, User
-
-EnterpriseScope = Callable[[frozenset[int]], Q]
-_extra_enterprise_scopes: list[EnterpriseScope] = []
-
-
-def register_enterprise_scope(scope: EnterpriseScope) -> None:
-    """Add a rule: given office ids, a Q of further enterprises their staff may read (on
-    Enterprise itself, without joins that would repeat a row)."""
-    if scope not in _extra_enterprise_scopes:
-        _extra_enterprise_scopes.append(scope)
+from accounts.models import Enterprise, OfficeReach, TradeOffice, User
 
 
 def enterprises_editable_by(user: User) -> QuerySet[Enterprise]:
@@ -42,9 +30,9 @@ def enterprises_visible_to(user: User) -> QuerySet[Enterprise]:
     condition = Q(pk__in=[])
     offices = roles.office_ids(user)
     if offices:
-        condition |= Q(registered_by_id__in=offices)
-        for scope in _extra_enterprise_scopes:
-            condition |= scope(offices)
+        # registered by the offices or in their programmes: one probe of OfficeReach per row
+        reached = OfficeReach.objects.filter(enterprise_id=OuterRef("pk"), office_id__in=offices)
+        condition |= Q(Exists(reached))
     own = roles.enterprise_ids(user)
     if own:
         condition |= Q(pk__in=own)

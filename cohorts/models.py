@@ -15,6 +15,7 @@ from accounts.models import (
     TradeOffice,
     validate_hs_code,
 )
+from accounts.reach import KeepsReach, ReachQuerySet
 
 TIME_ZONE_CHOICES = [
     ("Asia/Jakarta", _("WIB (UTC+7)")),
@@ -34,8 +35,10 @@ class Level(models.TextChoices):
 LEVEL_ORDER = [Level.PEMULA, Level.MENENGAH, Level.MAHIR]
 
 
-class Program(models.Model):
+class Program(KeepsReach):
     """An export-training programme run by a trade office."""
+
+    reach_fields = ("id", "office_id")
 
     office = models.ForeignKey(
         TradeOffice, on_delete=models.PROTECT, related_name="programs", verbose_name=_("office")
@@ -65,6 +68,8 @@ class Program(models.Model):
     funders = models.ManyToManyField(Funder, through="Funding", related_name="programs", blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    objects = ReachQuerySet.as_manager()
+
     class Meta:
         ordering = ["-start_date", "name"]
         verbose_name = _("programme")
@@ -89,6 +94,17 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def reach_enterprises(cls, values: dict) -> set[int]:
+        """The programme's participants: moving it to another office moves their reach."""
+        if values["id"] is None:
+            return set()
+        return set(
+            Enrollment.objects.filter(program_id=values["id"]).values_list(
+                "enterprise_id", flat=True
+            )
+        )
 
 
 class Funding(models.Model):
@@ -225,8 +241,10 @@ class Cohort(models.Model):
         return self.stage.program_id
 
 
-class Enrollment(models.Model):
+class Enrollment(KeepsReach):
     """An enterprise's way through one stage, from application to the end ("Kepesertaan")."""
+
+    reach_fields = ("enterprise_id", "program_id")
 
     class Status(models.TextChoices):
         APPLIED = "applied", _("Applied")
@@ -328,6 +346,8 @@ class Enrollment(models.Model):
 
     history = HistoricalRecords()
 
+    objects = ReachQuerySet.as_manager()
+
     class Meta:
         ordering = ["stage", "cohort", "waitlist_position", "pk"]
         verbose_name = _("enrollment")
@@ -373,6 +393,10 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise} — {self.cohort or self.stage}"
+
+    @classmethod
+    def reach_enterprises(cls, values: dict) -> set[int]:
+        return {values["enterprise_id"]}
 
     @property
     def is_active(self) -> bool:

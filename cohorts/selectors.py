@@ -8,7 +8,6 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    Exists,
     ExpressionWrapper,
     F,
     FloatField,
@@ -36,19 +35,6 @@ from cohorts.models import (
     Session,
     Stage,
 )
-
-
-def enterprises_in_programmes_of(office_ids: frozenset[int]) -> Q:
-    """Enterprises that applied to or joined a programme of these offices (a correlated
-    EXISTS, so a page of enterprises probes the enrollment index row by row instead of
-    reading every enrollment of the offices first)."""
-    return Q(
-        Exists(
-            Enrollment.objects.filter(
-                enterprise_id=OuterRef("pk"), program__office_id__in=office_ids
-            )
-        )
-    )
 
 
 def programs_visible_to(user) -> QuerySet[Program]:

@@ -5,10 +5,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from accounts.models import Enterprise, Product
+from accounts.models import Enterprise, OfficeReach, Product
 from certifications.models import Case
 from cohorts.models import Attendance, Cohort, Enrollment, ExportRecord, Graduation, Session
 from seeds.synthetic import SYNTHETIC_PROGRAM_PREFIX
+from tests.accounts.test_reach import granted
 from tests.seeds.conftest import DEMO_DAY
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,8 @@ def test_500_synthetic_enterprises_in_the_stated_proportions(demo):
     assert ExportRecord.history.filter(id__in=exports.values("pk")).count() == 15
     assert Graduation.history.filter(enterprise_id__in=enterprises.values("pk")).count() == 15
     assert "500" in out.getvalue()
+    # the bulk inserts kept the offices' reach as the rows grant it
+    assert set(OfficeReach.objects.values_list("office_id", "enterprise_id")) == granted()
 
 
 def test_synthetic_runs_add_up(demo):
