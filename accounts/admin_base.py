@@ -21,19 +21,24 @@ redirect to the admin index, as for a row that does not exist.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from functools import cached_property
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.utils import get_model_from_relation, unquote
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import get_language
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import roles
@@ -142,20 +147,53 @@ def _is_autocomplete(request) -> bool:
 class CappedPaginator(Paginator):
     """Counts at most COUNT_CAP rows: a list over a province's (or the country's) hundred
     thousands of rows never scans them all to print its total. Past the cap the page says
-    "more than 10,000" and offers the first pages; search and filters narrow the rest."""
+    "more than 10,000" and offers the first pages; search and filters narrow the rest.
+
+    On a large table (``is_large``), a list the planner expects to hold more than
+    ESTIMATE_FROM rows is not counted at all: the page says "about N", N being PostgreSQL's
+    estimate, and offers at most COUNT_CAP rows' pages. A search on a word thousands of names
+    share then costs its first page, not a pass over every row that matches."""
 
     COUNT_CAP = 10_000
+    ESTIMATE_FROM = 2_000
+    capped = False
+    estimate: int | None = None
 
     @cached_property
     def count(self) -> int:
         rows = self.object_list
         if not hasattr(rows, "query"):
             return len(rows)
-        counted = rows.order_by()[: self.COUNT_CAP + 1].count()
+        rows = rows.order_by()
+        if is_large(rows.model):
+            planned = planned_rows(rows)
+            if planned > self.ESTIMATE_FROM:
+                self.estimate = planned
+                return min(planned, self.COUNT_CAP)
+        counted = rows[: self.COUNT_CAP + 1].count()
         self.capped = counted > self.COUNT_CAP
         return min(counted, self.COUNT_CAP)
 
-    capped = False
+    def page(self, number):
+        """A page that is not full ends the list: its rows make the estimate exact."""
+        page = super().page(number)
+        shown = len(page.object_list)
+        if self.estimate is not None and shown < self.per_page and (shown or page.number == 1):
+            self.estimate = None
+            self.__dict__["count"] = (page.number - 1) * self.per_page + shown
+            self.__dict__.pop("num_pages", None)
+        return page
+
+
+def planned_rows(rows: QuerySet) -> int:
+    """How many rows PostgreSQL's planner expects the query to return (EXPLAIN, not run)."""
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return round(plan[0]["Plan"]["Plan Rows"])
 
 
 class ScopedAdminMixin:
@@ -376,6 +414,34 @@ def within(queryset: QuerySet, visible: QuerySet) -> QuerySet:
     return queryset & visible
 
 
+LARGE_TABLE_ROWS = 10_000
+
+
+def is_large(model: type[Model]) -> bool:
+    """Whether the model's table holds more than LARGE_TABLE_ROWS rows, by PostgreSQL's own
+    estimate (pg_class.reltuples, kept by ANALYZE and autovacuum; remembered for five minutes).
+    Other databases are never large here."""
+    if connection.vendor != "postgresql":
+        return False
+    table = model._meta.db_table
+
+    def estimate() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+            row = cursor.fetchone()
+        return row[0] if row else 0
+
+    return cache.get_or_set(f"table-rows:{table}", estimate, 300) > LARGE_TABLE_ROWS
+
+
+def scope_key(user) -> str:
+    """What decides which rows the user's lists show, as a cache key part."""
+    if roles.reads_everything(user):
+        return "all"
+    parts = (roles.office_ids(user), roles.funder_ids(user), roles.enterprise_ids(user))
+    return "-".join(",".join(map(str, sorted(ids))) for ids in parts)
+
+
 def _scoped(model_admin, request) -> QuerySet:
     if hasattr(model_admin, "scoped_queryset"):
         return model_admin.scoped_queryset(request)
@@ -392,6 +458,19 @@ class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
     """
 
     def field_choices(self, field, request, model_admin):
+        if not is_large(model_admin.model):
+            return self.occurring_choices(field, request, model_admin)
+        # On a list of a large table, finding which values occur reads every listed row; the
+        # answer for the same scope is kept for a few minutes (LARGE_LIST_CHOICES_SECONDS).
+        label, scope = model_admin.model._meta.label, scope_key(request.user)
+        key = f"admin-choices:{label}:{self.field_path}:{get_language()}:{scope}"
+        choices = cache.get(key)
+        if choices is None:
+            choices = self.occurring_choices(field, request, model_admin)
+            cache.set(key, choices, settings.LARGE_LIST_CHOICES_SECONDS)
+        return choices
+
+    def occurring_choices(self, field, request, model_admin):
         related_model = get_model_from_relation(field)
         try:
             related_admin = model_admin.admin_site.get_model_admin(related_model)

@@ -359,6 +359,9 @@ REST_FRAMEWORK = {
 # The funders' summary, breakdown and time series are served from summary tables that beat
 # refreshes every five minutes; a stored report older than this (seconds) is never served.
 REPORT_SUMMARY_MAX_AGE = env.int("REPORT_SUMMARY_MAX_AGE", default=15 * 60)
+# On admin lists of tables over 10,000 rows (PostgreSQL's estimate), the sidebar's filter
+# choices (the values that occur in the rows a user may see) are kept this long (seconds).
+LARGE_LIST_CHOICES_SECONDS = env.int("LARGE_LIST_CHOICES_SECONDS", default=5 * 60)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "NaikKelas API",
