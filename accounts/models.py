@@ -515,7 +515,11 @@ class OfficeReach(models.Model):
         verbose_name = _("office's enterprise")
         verbose_name_plural = _("offices' enterprises")
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "office"], name="office_reach_unique")
+            models.UniqueConstraint(
+                fields=["enterprise", "office"],
+                name="office_reach_unique",
+                violation_error_message=_("This office already reaches this enterprise."),
+            )
         ]
         indexes = [models.Index(fields=["office", "enterprise"], name="office_reach_by_office")]
 

@@ -29,9 +29,10 @@ def register_source(source: Source) -> None:
         _sources.append(source)
 
 
-def refresh(enterprise_ids: Iterable[int | None]) -> None:
+def refresh(enterprise_ids: Iterable[int | None], *, add: bool = True) -> None:
     """Make the enterprises' pairs what their sources grant now: add the missing, drop the
-    ones nothing grants any more."""
+    ones nothing grants any more. A deletion only drops (``add=False``): it grants nothing, and
+    inside a cascade the enterprise itself may be about to go."""
     from accounts.models import OfficeReach
 
     ids = sorted({pk for pk in enterprise_ids if pk is not None})
@@ -46,10 +47,11 @@ def refresh(enterprise_ids: Iterable[int | None]) -> None:
         with transaction.atomic():
             for office, enterprise in have - wanted:
                 OfficeReach.objects.filter(office_id=office, enterprise_id=enterprise).delete()
-            OfficeReach.objects.bulk_create(
-                [OfficeReach(office_id=o, enterprise_id=e) for o, e in wanted - have],
-                ignore_conflicts=True,
-            )
+            if add:
+                OfficeReach.objects.bulk_create(
+                    [OfficeReach(office_id=o, enterprise_id=e) for o, e in wanted - have],
+                    ignore_conflicts=True,
+                )
 
 
 class KeepsReach(models.Model):
@@ -85,19 +87,17 @@ class ReachQuerySet(models.QuerySet):
         return created
 
     def update(self, **kwargs):
+        """An update that may move reach (bulk_update's too) refreshes the enterprises of the
+        rows as they were and as they are."""
         fields = self.model.reach_fields
-        moved = [name for name in kwargs if name in fields or f"{name}_id" in fields]
-        if not moved:
+        if not any(name in fields or f"{name}_id" in fields for name in kwargs):
             return super().update(**kwargs)
         with transaction.atomic():
-            rows = list(self.values(*fields))
+            before = list(self.values("pk", *fields))
             count = super().update(**kwargs)
+            moved = self.model._base_manager.filter(pk__in=[row["pk"] for row in before])
             ids: set[int] = set()
-            for values in rows:
-                ids |= self.model.reach_enterprises(values)
-                for name in moved:
-                    value = kwargs[name]
-                    values[name if name in fields else f"{name}_id"] = getattr(value, "pk", value)
+            for values in [*before, *moved.values(*fields)]:
                 ids |= self.model.reach_enterprises(values)
             refresh(ids)
         return count
@@ -124,7 +124,7 @@ def _saved(sender, instance, created, raw, update_fields, **kwargs):
 
 
 def _deleted(sender, instance, **kwargs):
-    refresh(instance.reach_enterprises(instance.reach_values()))
+    refresh(instance.reach_enterprises(instance.reach_values()), add=False)
 
 
 def keep(model: type[KeepsReach]) -> None:

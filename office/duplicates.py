@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from accounts import selectors as account_selectors
-from accounts.models import Enterprise, EnterpriseMembership, KbliCode, User
+from accounts.models import Enterprise, EnterpriseMembership, KbliCode, OfficeReach, User
 from office.imports import _norm
 
 SIMILARITY = 0.6
@@ -107,11 +107,12 @@ class MergePlan:
 
 
 def _related():
-    """Every relation that points at an enterprise, as (model, field name)."""
+    """Every relation that points at an enterprise, as (model, field name); not the offices'
+    reach, which follows the rows that move (accounts.reach)."""
     return [
         (rel.related_model, rel.field.name)
         for rel in Enterprise._meta.related_objects
-        if rel.one_to_many or rel.one_to_one
+        if (rel.one_to_many or rel.one_to_one) and rel.related_model is not OfficeReach
     ]
 
 

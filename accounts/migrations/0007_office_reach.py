@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 'verbose_name': "office's enterprise",
                 'verbose_name_plural': "offices' enterprises",
                 'indexes': [models.Index(fields=['office', 'enterprise'], name='office_reach_by_office')],
-                'constraints': [models.UniqueConstraint(fields=('enterprise', 'office'), name='office_reach_unique')],
+                'constraints': [models.UniqueConstraint(fields=('enterprise', 'office'), name='office_reach_unique', violation_error_message='This office already reaches this enterprise.')],
             },
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),

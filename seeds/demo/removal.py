@@ -13,6 +13,7 @@ from accounts.models import (
     FunderMembership,
     KbliCode,
     OfficeMembership,
+    OfficeReach,
     Product,
     TradeOffice,
     User,
@@ -118,6 +119,7 @@ def demo_delete() -> None:
     _raw_delete(Product.objects.filter(enterprise__in=enterprises))
     _raw_delete(KbliCode.objects.filter(enterprise__in=enterprises))
     _raw_delete(EnterpriseMembership.objects.filter(enterprise__in=enterprises))
+    _raw_delete(OfficeReach.objects.filter(Q(enterprise__in=enterprises) | Q(office__in=offices)))
     _raw_delete(enterprises)
     _raw_delete(OfficeMembership.objects.filter(office__in=offices))
     _raw_delete(FunderMembership.objects.filter(funder__in=funders))

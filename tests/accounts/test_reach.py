@@ -128,3 +128,13 @@ def test_the_staff_list_follows_the_reach(
     enrollment.delete()
     page = client.get(reverse("admin:accounts_enterprise_changelist")).content.decode()
     assert "Kopi Lampung Jaya" not in page
+
+
+def test_bulk_update_moves_the_reach_with_the_rows(
+    enterprise_a, enterprise_jateng, program_jateng, office_jateng
+):
+    enrollment = f.EnrollmentFactory(enterprise=enterprise_a, program=program_jateng)
+    enrollment.enterprise = enterprise_jateng
+    Enrollment.objects.bulk_update([enrollment], ["enterprise"])
+    assert (office_jateng.pk, enterprise_a.pk) not in pairs()
+    assert pairs() == granted()

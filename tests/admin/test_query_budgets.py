@@ -89,6 +89,7 @@ def test_other_lists_cost_the_same_for_one_row_and_thirty(
 
     program = f.ProgramFactory(office=office_lampung)
     client.force_login(staff_lampung)
+    client.get(f"/admin/{path}/")  # the table's size estimate, read once per five minutes
     counts = []
     for rows in (1, 29):
         _more_rows(path, rows, office_lampung, program, staff_lampung)

@@ -14,6 +14,7 @@ from accounts.models import (
     FunderMembership,
     KbliCode,
     OfficeMembership,
+    OfficeReach,
     TradeOffice,
 )
 from certifications.models import (
@@ -99,6 +100,12 @@ CASES = {
             FunderMembership.objects.create(user=f.UserFactory(), funder=f.FunderFactory())
         ),
         "This user is already an analyst of this funder.",
+    ),
+    "office_reach_unique": (
+        lambda: (lambda e: OfficeReach(office=e.registered_by, enterprise=e))(
+            f.EnterpriseFactory()
+        ),
+        "This office already reaches this enterprise.",
     ),
     "enterprise_nib_unique": (
         lambda: f.EnterpriseFactory.build(
