@@ -33,18 +33,22 @@ def refresh(enterprise_ids: Iterable[int | None], *, add: bool = True) -> None:
     """Make the enterprises' pairs what their sources grant now: add the missing, drop the
     ones nothing grants any more. A deletion only drops (``add=False``): it grants nothing, and
     inside a cascade the enterprise itself may be about to go."""
-    from accounts.models import OfficeReach
+    from accounts.models import Enterprise, OfficeReach
 
     ids = sorted({pk for pk in enterprise_ids if pk is not None})
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        wanted = {pair for source in _sources for pair in source(batch)}
-        have = set(
-            OfficeReach.objects.filter(enterprise_id__in=batch).values_list(
-                "office_id", "enterprise_id"
-            )
-        )
         with transaction.atomic():
+            # One refresh of an enterprise at a time: a deletion and a creation side by side
+            # would otherwise each read the other's rows as they were.
+            locked = Enterprise.objects.select_for_update().filter(pk__in=batch).order_by("pk")
+            list(locked.values_list("pk"))
+            wanted = {pair for source in _sources for pair in source(batch)}
+            have = set(
+                OfficeReach.objects.filter(enterprise_id__in=batch).values_list(
+                    "office_id", "enterprise_id"
+                )
+            )
             for office, enterprise in have - wanted:
                 OfficeReach.objects.filter(office_id=office, enterprise_id=enterprise).delete()
             if add:
