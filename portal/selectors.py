@@ -42,7 +42,7 @@ def current_enterprise(request) -> Enterprise | None:
         return None
     chosen = request.session.get(SESSION_KEY)
     pk = chosen if chosen in ids else min(ids)
-    return Enterprise.objects.select_related("sector", "province", "regency").get(pk=pk)
+    return Enterprise.objects.get(pk=pk)
 
 
 def is_owner(user, enterprise: Enterprise) -> bool:
