@@ -431,7 +431,8 @@ def is_large(model: type[Model]) -> bool:
             row = cursor.fetchone()
         return row[0] if row else 0
 
-    return cache.get_or_set(f"table-rows:{table}", estimate, 300) > LARGE_TABLE_ROWS
+    key = f"table-rows:{connection.settings_dict['NAME']}:{table}"
+    return cache.get_or_set(key, estimate, 300) > LARGE_TABLE_ROWS
 
 
 def scope_key(user) -> str:
@@ -463,7 +464,8 @@ class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
         # On a list of a large table, finding which values occur reads every listed row; the
         # answer for the same scope is kept for a few minutes (LARGE_LIST_CHOICES_SECONDS).
         label, scope = model_admin.model._meta.label, scope_key(request.user)
-        key = f"admin-choices:{label}:{self.field_path}:{get_language()}:{scope}"
+        database = connection.settings_dict["NAME"]
+        key = f"admin-choices:{database}:{label}:{self.field_path}:{get_language()}:{scope}"
         choices = cache.get(key)
         if choices is None:
             choices = self.occurring_choices(field, request, model_admin)
