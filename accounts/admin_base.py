@@ -155,7 +155,7 @@ class CappedPaginator(Paginator):
     share then costs its first page, not a pass over every row that matches."""
 
     COUNT_CAP = 10_000
-    ESTIMATE_FROM = 2_000
+    ESTIMATE_FROM = 1_000
     capped = False
     estimate: int | None = None
 

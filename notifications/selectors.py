@@ -20,8 +20,12 @@ def reminders_for_offices(office_ids) -> QuerySet[Reminder]:
         return Reminder.objects.none()
     enrolled = Enrollment.objects.filter(program__office_id__in=office_ids).values("enterprise_id")
     assisted = Case.objects.filter(office_id__in=office_ids).values("enterprise_id")
-    people = EnterpriseMembership.objects.filter(
-        Q(enterprise_id__in=enrolled) | Q(enterprise_id__in=assisted)
-    ).values("user_id")
+    members = EnterpriseMembership.objects.values("user_id")
     staff = OfficeMembership.objects.filter(office_id__in=office_ids).values("user_id")
-    return Reminder.objects.filter(Q(recipient_id__in=people) | Q(recipient_id__in=staff))
+    # One plain semi-join per kind of person (no OR inside them): the database probes the
+    # enrollments and requests of each member instead of hashing every enrollment of the office.
+    return Reminder.objects.filter(
+        Q(recipient_id__in=members.filter(enterprise_id__in=enrolled))
+        | Q(recipient_id__in=members.filter(enterprise_id__in=assisted))
+        | Q(recipient_id__in=staff)
+    )
