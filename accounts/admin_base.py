@@ -22,7 +22,9 @@ redirect to the admin index, as for a row that does not exist.
 from __future__ import annotations
 
 import json
+import math
 import re
+import time
 from collections.abc import Callable
 from functools import cached_property
 
@@ -417,22 +419,24 @@ def within(queryset: QuerySet, visible: QuerySet) -> QuerySet:
 LARGE_TABLE_ROWS = 10_000
 
 
+_table_rows: dict[tuple[str, str], tuple[float, float]] = {}  # (database, table) -> (rows, at)
+
+
 def is_large(model: type[Model]) -> bool:
     """Whether the model's table holds more than LARGE_TABLE_ROWS rows, by PostgreSQL's own
-    estimate (pg_class.reltuples, kept by ANALYZE and autovacuum; remembered for five minutes).
-    Other databases are never large here."""
+    estimate (pg_class.reltuples, kept by ANALYZE and autovacuum), read at most every five
+    minutes by each process. Other databases are never large here."""
     if connection.vendor != "postgresql":
         return False
-    table = model._meta.db_table
-
-    def estimate() -> float:
+    key = (connection.settings_dict["NAME"], model._meta.db_table)
+    rows, at = _table_rows.get(key, (0.0, -math.inf))
+    if time.monotonic() - at > 300:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [key[1]])
             row = cursor.fetchone()
-        return row[0] if row else 0
-
-    key = f"table-rows:{connection.settings_dict['NAME']}:{table}"
-    return cache.get_or_set(key, estimate, 300) > LARGE_TABLE_ROWS
+        rows = row[0] if row else 0.0
+        _table_rows[key] = (rows, time.monotonic())
+    return rows > LARGE_TABLE_ROWS
 
 
 def scope_key(user) -> str:

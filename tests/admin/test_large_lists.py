@@ -15,14 +15,20 @@ pytestmark = pytest.mark.django_db
 URL = reverse("admin:accounts_enterprise_changelist")
 
 
+@pytest.fixture(autouse=True)
+def own_cache(settings):
+    """A cache of this test's own: a shared one may be cleared by tests running beside it."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ll"}
+    }
+    cache.clear()
+
+
 @pytest.fixture
 def large(monkeypatch):
     """Every table counts as large (a fresh table's estimate is -1, unknown)."""
     need_postgres_here()
     monkeypatch.setattr(admin_base, "LARGE_TABLE_ROWS", -2)
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def need_postgres_here():
@@ -72,7 +78,6 @@ def test_the_choices_of_a_large_list_are_kept_per_scope(
 def test_small_lists_compute_their_choices_every_time(
     client, lampung, jateng, office_lampung, staff_lampung
 ):
-    cache.clear()
     bengkulu = f.ProvinceFactory(name_id="Bengkulu", name_en="Bengkulu")
     for province in (lampung, bengkulu):
         f.EnterpriseFactory(registered_by=office_lampung, province=province)
