@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts import admin_base
 from tests import factories as f
+from tests.conftest import need_postgres
 
 pytestmark = pytest.mark.django_db
 URL = reverse("admin:accounts_enterprise_changelist")
@@ -26,14 +27,10 @@ def own_cache(settings):
 
 @pytest.fixture
 def large(monkeypatch):
-    """Every table counts as large (a fresh table's estimate is -1, unknown)."""
-    need_postgres_here()
+    """Every table counts as large (a fresh table's estimate is -1, unknown): PostgreSQL's
+    estimate, SQLite lists are never large."""
+    need_postgres()
     monkeypatch.setattr(admin_base, "LARGE_TABLE_ROWS", -2)
-
-
-def need_postgres_here():
-    if connection.vendor != "postgresql":
-        pytest.skip("the row estimate is PostgreSQL's (SQLite lists are never large)")
 
 
 def province_choices(response) -> set[str]:
@@ -50,6 +47,7 @@ def choice_queries(client) -> tuple[object, list[str]]:
     return response, [q["sql"] for q in queries if 'FROM "accounts_province"' in q["sql"]]
 
 
+@pytest.mark.postgres
 def test_the_choices_of_a_large_list_are_kept_per_scope(
     client, lampung, jateng, office_lampung, office_jateng, staff_lampung, staff_jateng, large
 ):
@@ -91,6 +89,7 @@ def count_queries(queries) -> list[str]:
     return [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
 
 
+@pytest.mark.postgres
 def test_a_long_list_of_a_large_table_is_estimated_not_counted(
     client, office_lampung, staff_lampung, large, monkeypatch
 ):
