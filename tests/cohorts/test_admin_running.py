@@ -686,3 +686,16 @@ def test_large_choosers_use_the_scoped_autocomplete(
     client.force_login(staff_jateng)
     ids = [r["id"] for r in client.get("/admin/autocomplete/", params).json()["results"]]
     assert str(row.pk) not in ids
+
+
+def test_the_export_list_names_each_destination(
+    client, staff_lampung, enterprise_a, program_lampung
+):
+    f.ExportRecordFactory(
+        enterprise=enterprise_a, program=program_lampung, destination_country="JP"
+    )
+    client.force_login(staff_lampung)
+    page = client.get(reverse("admin:cohorts_exportrecord_changelist")).content.decode()
+    assert "Japan" in page
+    page = client.get(reverse("admin:cohorts_exportrecord_changelist"), {"o": "4"}).content.decode()
+    assert "Japan" in page  # the column still sorts by the destination

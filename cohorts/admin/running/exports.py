@@ -113,7 +113,7 @@ class ExportRecordAdmin(ServiceFormMixin, ScopedAdmin):
         "enterprise",
         "export_date",
         "channel",
-        "destination_country",
+        "destination",
         "value_idr",
         "value_usd",
         "status",
@@ -183,6 +183,12 @@ class ExportRecordAdmin(ServiceFormMixin, ScopedAdmin):
         obj.pk = record.pk
 
     @admin.display(description=gettext_lazy("decision"))
+    @admin.display(description=gettext_lazy("destination country"), ordering="destination_country")
+    def destination(self, obj):
+        # The country's own name: the admin's generic display would look the code up in the
+        # field's 250 choices, normalised again for every row.
+        return obj.destination_country.name
+
     def decide_link(self, obj):
         url = reverse("admin:cohorts_exportrecord_decide", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Verify or reject"))
