@@ -111,3 +111,14 @@ def test_a_long_list_of_a_large_table_is_estimated_not_counted(
     paginator = response.context["cl"].paginator
     assert paginator.estimate is None and paginator.count == 3 and not count_queries(queries)
     assert "sekitar" not in response.content.decode()
+
+
+def test_the_search_bar_says_how_many_rows_a_search_found_and_nothing_unsearched(
+    client, office_lampung, staff_lampung
+):
+    for name in ("Kopi Way Kanan", "Kopi Liwa", "Keripik Pisang"):
+        f.EnterpriseFactory(registered_by=office_lampung, name=name)
+    client.force_login(staff_lampung)
+    found = client.get(URL, {"q": "Kopi"}).content.decode()
+    assert "2 hasil" in found  # "2 results", in the staff's Indonesian
+    assert "hasil" not in client.get(URL).content.decode()
